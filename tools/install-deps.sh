@@ -1,0 +1,18 @@
+#!/bin/sh
+# Install everything vmm needs to build, test and benchmark on Debian 12.
+# Run as root (or through sudo). Safe to run again.
+set -e
+PKGS="build-essential autoconf automake libtool pkg-config check libfdt-dev
+device-tree-compiler libseccomp-dev acpica-tools busybox-static cpio
+zlib1g-dev liblzma-dev liblz4-dev libzstd-dev libbz2-dev linux-libc-dev
+clang libclang-rt-14-dev iproute2 git ca-certificates"
+missing=""
+for p in $PKGS; do
+	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	SUDO=""
+	[ "$(id -u)" -eq 0 ] || SUDO=sudo
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
+fi
