@@ -203,13 +203,43 @@ static const char *test_int3(void)
 	return "int3 returned without an exception";
 }
 
+/* Stay alive doing nothing (for the VMM's signal and Ctrl-A x tests). */
+static const char *test_idle(void)
+{
+	tprintf("TINY INFO idle\n");
+	for (;;)
+		__asm__ volatile("cli; hlt");
+	return NULL;
+}
+
+/* Read one line from COM1 (polled) and print it back. */
+static const char *test_echo(void)
+{
+	char line[64];
+	size_t n = 0;
+	tprintf("TINY INFO echo ready\n");
+	for (long spins = 0; spins < 2000000; spins++) {
+		if (!(inb(0x3f8 + 5) & 1))
+			continue;
+		char c = (char)inb(0x3f8);
+		if (c == '\n' || c == '\r')
+			break;
+		if (n < sizeof(line) - 1)
+			line[n++] = c;
+	}
+	line[n] = 0;
+	tprintf("TINY INFO echo got '%s'\n", line);
+	return n ? NULL : "no input arrived";
+}
+
 struct tiny_test {
 	const char *name;
 	const char *(*fn)(void);
 };
 static const struct tiny_test tests[] = {
 	{"hello", test_hello}, {"bootinfo", test_bootinfo}, {"acpi", test_acpi}, {"pio", test_pio},
-	{"smp", test_smp},     {"reset", test_reset},       {"int3", test_int3},
+	{"smp", test_smp},     {"reset", test_reset},       {"int3", test_int3},  {"idle", test_idle},
+	{"echo", test_echo},
 };
 
 void tiny_main(uint32_t kind, uint64_t info)
