@@ -17,8 +17,10 @@
 #define VMM_MEM_MEM_H
 
 #include <vmm-mem/addr.h>
+#include <vmm-mem/atomic.h>
 #include <vmm-mem/bitmap.h>
 #include <vmm-mem/endian.h>
+#include <vmm-mem/iommu.h>
 #include <vmm-mem/memory.h>
 #include <vmm-mem/mmap.h>
 #include <vmm-mem/region.h>
