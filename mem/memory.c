@@ -71,26 +71,59 @@ static int build(struct gm_memory **out, struct gm_region **regs, size_t n)
 				rc = -EINVAL;
 				goto fail;
 			}
-	/* Bucket table. */
+	/* Bucket tables. Buckets are as large as possible while every region
+	 * boundary stays on a bucket boundary (so each bucket lies in one region
+	 * or one hole), but there are never more than GM_LUT_BUCKETS of them. */
 	if (n) {
-		uint64_t span = m->ents[n - 1].last - m->ents[0].start;
-		unsigned shift = 0;
+		uint64_t base = m->ents[0].start;
+		uint64_t span = m->ents[n - 1].last - base;
+		unsigned shift = 63;
+		for (size_t i = 0; i < n; i++) {
+			uint64_t s0 = m->ents[i].start - base, e0 = m->ents[i].last - base + 1;
+			if (s0 && (unsigned)__builtin_ctzll(s0) < shift)
+				shift = (unsigned)__builtin_ctzll(s0);
+			if (e0 && (unsigned)__builtin_ctzll(e0) < shift)
+				shift = (unsigned)__builtin_ctzll(e0);
+		}
 		while ((span >> shift) >= GM_LUT_BUCKETS)
 			shift++;
-		m->base = m->ents[0].start;
+		m->base = base;
 		m->shift = shift;
 		m->nbuckets = (span >> shift) + 1;
 		m->bucket = calloc(m->nbuckets + 1, sizeof(*m->bucket));
-		if (!m->bucket)
+		m->fast = calloc(m->nbuckets, sizeof(*m->fast));
+		if (!m->bucket || !m->fast)
 			goto fail;
 		size_t r = 0;
 		for (uint64_t b = 0; b < m->nbuckets; b++) {
-			uint64_t bstart = m->base + (b << shift);
+			uint64_t bstart = base + (b << shift), blast;
+			if (__builtin_add_overflow(bstart, (1ULL << shift) - 1, &blast))
+				blast = UINT64_MAX;
 			while (r < n && m->ents[r].last < bstart)
 				r++;
 			m->bucket[b] = (uint32_t)r;
+			const struct gm__ent *e = &m->ents[r];
+			struct gm__fast *f = &m->fast[b];
+			if (e->start <= blast) {
+				uint64_t lim = e->last - e->start >= 7 ? e->last - e->start - 6 : 0;
+				f->start = e->start;
+				f->host = e->host ? e->host : e->whost;
+				f->rlim = e->host ? lim : 0;
+				f->wlim = e->whost && !e->bm ? lim : 0;
+			}
 		}
 		m->bucket[m->nbuckets] = (uint32_t)(n - 1);
+		/* primary = the largest region (first of equals) */
+		size_t big = 0;
+		for (size_t i = 1; i < n; i++)
+			if (m->ents[i].last - m->ents[i].start > m->ents[big].last - m->ents[big].start)
+				big = i;
+		const struct gm__ent *e = &m->ents[big];
+		uint64_t lim = e->last - e->start >= 7 ? e->last - e->start - 6 : 0;
+		m->primary.start = e->start;
+		m->primary.host = e->host ? e->host : e->whost;
+		m->primary.rlim = e->host ? lim : 0;
+		m->primary.wlim = e->whost && !e->bm ? lim : 0;
 	}
 	free(regs);
 	*out = m;
@@ -102,6 +135,7 @@ fail:
 	if (m) {
 		free(m->ents);
 		free(m->bucket);
+		free(m->fast);
 		free(m);
 	}
 	return rc;
@@ -195,6 +229,7 @@ void gm_memory_put(struct gm_memory *m)
 		gm_region_put(m->ents[i].region);
 	free(m->ents);
 	free(m->bucket);
+	free(m->fast);
 	free(m);
 }
 

@@ -38,19 +38,33 @@ struct gm_range {
 struct gm__ent {
 	uint64_t start;
 	uint64_t last;          /* inclusive: start + len - 1 */
-	uint8_t *host;          /* NULL: use the region's get_slice op */
+	uint8_t *host;          /* NULL: not readable through a host pointer */
 	uint8_t *whost;         /* host if writable, else NULL */
 	struct gm_bitmap *bm;   /* NULL: no dirty tracking */
 	struct gm_region *region;
 };
+/* One per bucket: a region that covers part of the bucket. An access of up
+ * to 8 bytes at offset off from start may use host + off when off < rlim
+ * (reads) or off < wlim (writes). The limits are len - 7 (so any 1..8-byte
+ * access fits), or 0 when the inline path must not be used (region shorter
+ * than 8 bytes, not host-addressable, not readable / not writable,
+ * dirty-tracked for writes, bucket in a hole). */
+struct gm__fast {
+	uint64_t start;
+	uint64_t rlim;
+	uint64_t wlim;
+	uint8_t *host;
+};
 struct gm_memory {
-	long refs;              /* __atomic only */
-	size_t n;
-	struct gm__ent *ents;   /* n entries sorted by start */
+	struct gm__fast primary; /* the largest region, tried first */
 	uint64_t base;          /* ents[0].start */
 	unsigned shift;         /* bucket = (addr - base) >> shift */
 	uint64_t nbuckets;
-	uint32_t *bucket;       /* nbuckets + 1 entries */
+	struct gm__fast *fast;  /* nbuckets entries */
+	uint32_t *bucket;       /* nbuckets + 1 entries: first region with last >= bucket start */
+	struct gm__ent *ents;   /* n entries sorted by start */
+	size_t n;
+	long refs;              /* __atomic only */
 };
 const struct gm__ent *gm__lookup_slow(const struct gm_memory *m, uint64_t a, uint64_t b);
 static inline const struct gm__ent *gm__lookup(const struct gm_memory *m, uint64_t a)
@@ -63,11 +77,25 @@ static inline const struct gm__ent *gm__lookup(const struct gm_memory *m, uint64
 		return a >= e->start ? e : NULL;
 	return gm__lookup_slow(m, a, b);
 }
-/* Do n (>= 1) bytes at a (inside e) stay inside e? */
-static inline bool gm__room(const struct gm__ent *e, uint64_t a, uint64_t n)
+/* Host address for an access of 1..8 bytes at a, or 1 (odd, so it fails every
+ * alignment test of a 2..8-byte access) to take the checked out-of-line path.
+ * First the primary region, then the bucket of a. */
+static inline uintptr_t gm__fast_ptr(const struct gm_memory *m, uint64_t a, bool write)
 {
-	return n - 1 <= e->last - a;
+	uint64_t off = a - m->primary.start;
+	if (__builtin_expect(off < (write ? m->primary.wlim : m->primary.rlim), 1))
+		return (uintptr_t)m->primary.host + off;
+	uint64_t b = (a - m->base) >> m->shift;
+	if (b < m->nbuckets) {
+		const struct gm__fast *f = &m->fast[b];
+		off = a - f->start;
+		if (off < (write ? f->wlim : f->rlim))
+			return (uintptr_t)f->host + off;
+	}
+	return 1;
 }
+/* Is p (from gm__fast_ptr) usable for a single n-byte access? */
+#define GM__FAST_OK(p, n) (((p) & ((n) - 1)) == 0 && ((n) > 1 || (p) != 1))
 /* ------------------------------------------------------------------------- */
 
 /* Build from ranges: one anonymous (private, MAP_NORESERVE) region per range.
@@ -184,13 +212,9 @@ int gm_memory_store(const struct gm_memory *m, gm_addr_t a, size_t size, uint64_
 	static inline int gm_memory_read_u##bits(const struct gm_memory *m, gm_addr_t a,   \
 						 uint##bits##_t *out)                      \
 	{                                                                             \
-		const struct gm__ent *e = gm__lookup(m, a.raw);                       \
-		if (__builtin_expect(e && e->host && gm__room(e, a.raw, bits / 8), 1)) { \
-			const uint8_t *p = e->host + (a.raw - e->start);              \
-			if (__builtin_expect(((uintptr_t)p & (bits / 8 - 1)) == 0, 1)) \
-				*out = *(const volatile uint##bits##_t *)p;           \
-			else                                                          \
-				memcpy(out, p, bits / 8);                             \
+		uintptr_t p = gm__fast_ptr(m, a.raw, false);                          \
+		if (__builtin_expect(GM__FAST_OK(p, bits / 8), 1)) {                  \
+			*out = *(const volatile uint##bits##_t *)p;                   \
 			return 0;                                                     \
 		}                                                                     \
 		return gm_memory_read_obj(m, out, bits / 8, a);                       \
@@ -198,16 +222,9 @@ int gm_memory_store(const struct gm_memory *m, gm_addr_t a, size_t size, uint64_
 	static inline int gm_memory_write_u##bits(const struct gm_memory *m, gm_addr_t a,  \
 						  uint##bits##_t val)                      \
 	{                                                                             \
-		const struct gm__ent *e = gm__lookup(m, a.raw);                       \
-		if (__builtin_expect(e && e->whost && gm__room(e, a.raw, bits / 8), 1)) { \
-			uint64_t off = a.raw - e->start;                              \
-			uint8_t *p = e->whost + off;                                  \
-			if (__builtin_expect(((uintptr_t)p & (bits / 8 - 1)) == 0, 1)) \
-				*(volatile uint##bits##_t *)p = val;                  \
-			else                                                          \
-				memcpy(p, &val, bits / 8);                            \
-			if (e->bm)                                                    \
-				gm_bitmap_mark(e->bm, off, bits / 8);                 \
+		uintptr_t p = gm__fast_ptr(m, a.raw, true);                           \
+		if (__builtin_expect(GM__FAST_OK(p, bits / 8), 1)) {                  \
+			*(volatile uint##bits##_t *)p = val;                          \
 			return 0;                                                     \
 		}                                                                     \
 		return gm_memory_write_obj(m, &val, bits / 8, a);                     \
