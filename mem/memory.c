@@ -28,6 +28,58 @@ static bool files_overlap(const struct gm_region *a, const struct gm_region *b)
 	return a0 < b1 && b0 < a1;
 }
 
+static void fill_fast(struct gm__fast *f, const struct gm__ent *e)
+{
+	uint64_t lim = e->last - e->start >= 7 ? e->last - e->start - 6 : 0;
+	f->start = e->start;
+	f->host = e->host ? e->host : e->whost;
+	f->rlim = e->host ? lim : 0;
+	f->wlim = e->whost && !e->bm ? lim : 0;
+}
+
+/* The direct-mapped table of the inline path. Buckets of 2^s bytes at
+ * absolute multiples of 2^s, with s as large as keeps every region start and
+ * end on a bucket boundary, while the span needs at most GM_LUT_BUCKETS of
+ * them. Entry (addr >> s) & mask describes the region covering that bucket's
+ * start, or else the first region starting inside it. 0 or -ENOMEM. */
+static int build_fast(struct gm_memory *m)
+{
+	size_t n = m->n;
+	unsigned s = 63;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t st = m->ents[i].start, end = m->ents[i].last + 1;
+		if (st && (unsigned)__builtin_ctzll(st) < s)
+			s = (unsigned)__builtin_ctzll(st);
+		if (end && (unsigned)__builtin_ctzll(end) < s)
+			s = (unsigned)__builtin_ctzll(end);
+	}
+	uint64_t k0 = m->ents[0].start >> s, k1 = m->ents[n - 1].last >> s;
+	while (k1 - k0 >= GM_LUT_BUCKETS) {
+		s++;
+		k0 = m->ents[0].start >> s;
+		k1 = m->ents[n - 1].last >> s;
+	}
+	uint64_t count = k1 - k0 + 1, p = 1;
+	while (p < count)
+		p <<= 1;
+	m->fast = calloc(p, sizeof(*m->fast));
+	if (!m->fast)
+		return -ENOMEM;
+	m->fshift = s;
+	m->fmask = p - 1;
+	size_t r = 0;
+	for (uint64_t k = k0;; k++) {
+		uint64_t bstart = k << s, blast = bstart + ((1ULL << s) - 1);
+		while (r < n && m->ents[r].last < bstart)
+			r++;
+		if (r < n && m->ents[r].start <= blast)
+			fill_fast(&m->fast[k & m->fmask], &m->ents[r]);
+		if (k == k1)
+			break;
+	}
+	return 0;
+}
+
 /* Takes ownership of regs[] (an array of n references). On error the
  * references are dropped and regs freed. */
 static int build(struct gm_memory **out, struct gm_region **regs, size_t n)
@@ -71,6 +123,8 @@ static int build(struct gm_memory **out, struct gm_region **regs, size_t n)
 				rc = -EINVAL;
 				goto fail;
 			}
+	if (!n && !(m->fast = calloc(1, sizeof(*m->fast)))) /* fmask 0: one empty entry */
+		goto fail;
 	/* Bucket tables. Buckets are as large as possible while every region
 	 * boundary stays on a bucket boundary (so each bucket lies in one region
 	 * or one hole), but there are never more than GM_LUT_BUCKETS of them. */
@@ -91,26 +145,14 @@ static int build(struct gm_memory **out, struct gm_region **regs, size_t n)
 		m->shift = shift;
 		m->nbuckets = (span >> shift) + 1;
 		m->bucket = calloc(m->nbuckets + 1, sizeof(*m->bucket));
-		m->fast = calloc(m->nbuckets, sizeof(*m->fast));
-		if (!m->bucket || !m->fast)
+		if (!m->bucket || build_fast(m))
 			goto fail;
 		size_t r = 0;
 		for (uint64_t b = 0; b < m->nbuckets; b++) {
-			uint64_t bstart = base + (b << shift), blast;
-			if (__builtin_add_overflow(bstart, (1ULL << shift) - 1, &blast))
-				blast = UINT64_MAX;
+			uint64_t bstart = base + (b << shift);
 			while (r < n && m->ents[r].last < bstart)
 				r++;
 			m->bucket[b] = (uint32_t)r;
-			const struct gm__ent *e = &m->ents[r];
-			struct gm__fast *f = &m->fast[b];
-			if (e->start <= blast) {
-				uint64_t lim = e->last - e->start >= 7 ? e->last - e->start - 6 : 0;
-				f->start = e->start;
-				f->host = e->host ? e->host : e->whost;
-				f->rlim = e->host ? lim : 0;
-				f->wlim = e->whost && !e->bm ? lim : 0;
-			}
 		}
 		m->bucket[m->nbuckets] = (uint32_t)(n - 1);
 		/* primary = the largest region (first of equals) */
@@ -118,12 +160,7 @@ static int build(struct gm_memory **out, struct gm_region **regs, size_t n)
 		for (size_t i = 1; i < n; i++)
 			if (m->ents[i].last - m->ents[i].start > m->ents[big].last - m->ents[big].start)
 				big = i;
-		const struct gm__ent *e = &m->ents[big];
-		uint64_t lim = e->last - e->start >= 7 ? e->last - e->start - 6 : 0;
-		m->primary.start = e->start;
-		m->primary.host = e->host ? e->host : e->whost;
-		m->primary.rlim = e->host ? lim : 0;
-		m->primary.wlim = e->whost && !e->bm ? lim : 0;
+		fill_fast(&m->primary, &m->ents[big]);
 	}
 	free(regs);
 	*out = m;

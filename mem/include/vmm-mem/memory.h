@@ -5,10 +5,15 @@
  * untouched regions, so a reader holding a reference keeps a consistent view
  * (see atomic.h for publishing a new one to running threads).
  *
- * Lookup is O(1) for typical layouts and O(log n) worst case: the span
- * [first start, last byte] is cut into at most GM_LUT_BUCKETS power-of-two
- * buckets; each bucket remembers the first region that can hold one of its
- * addresses, and a binary search runs only between two bucket entries.
+ * Lookup is O(1) for typical layouts and O(log n) worst case:
+ *  - the inline u8..u64 accessors first try the largest ("primary") region,
+ *    then a direct-mapped table of power-of-two buckets (as large as region
+ *    boundaries allow, at most GM_LUT_BUCKETS of them) whose entries each
+ *    describe one region with an exact range check; nothing is cached or
+ *    written at lookup time, so concurrent readers share no dirty lines;
+ *  - everything else, and whatever misses there, uses a second bucket
+ *    index (first region that can hold an address of the bucket) and a
+ *    binary search between two bucket entries.
  *
  * Errors, everywhere in this file: 0 or a byte count on success, else a
  * negative errno: -EFAULT (address not mapped, or the access would pass
@@ -57,10 +62,12 @@ struct gm__fast {
 };
 struct gm_memory {
 	struct gm__fast primary; /* the largest region, tried first */
+	struct gm__fast *fast;  /* direct-mapped: entry (addr >> fshift) & fmask */
+	unsigned fshift;
+	uint64_t fmask;
 	uint64_t base;          /* ents[0].start */
-	unsigned shift;         /* bucket = (addr - base) >> shift */
+	unsigned shift;         /* slow-path bucket = (addr - base) >> shift */
 	uint64_t nbuckets;
-	struct gm__fast *fast;  /* nbuckets entries */
 	uint32_t *bucket;       /* nbuckets + 1 entries: first region with last >= bucket start */
 	struct gm__ent *ents;   /* n entries sorted by start */
 	size_t n;
@@ -85,13 +92,12 @@ static inline uintptr_t gm__fast_ptr(const struct gm_memory *m, uint64_t a, bool
 	uint64_t off = a - m->primary.start;
 	if (__builtin_expect(off < (write ? m->primary.wlim : m->primary.rlim), 1))
 		return (uintptr_t)m->primary.host + off;
-	uint64_t b = (a - m->base) >> m->shift;
-	if (b < m->nbuckets) {
-		const struct gm__fast *f = &m->fast[b];
-		off = a - f->start;
-		if (off < (write ? f->wlim : f->rlim))
-			return (uintptr_t)f->host + off;
-	}
+	/* The table is direct-mapped: an address outside the span may land on
+	 * any entry, and the entry's own range check rejects it. */
+	const struct gm__fast *f = &m->fast[(a >> m->fshift) & m->fmask];
+	off = a - f->start;
+	if (off < (write ? f->wlim : f->rlim))
+		return (uintptr_t)f->host + off;
 	return 1;
 }
 /* Is p (from gm__fast_ptr) usable for a single n-byte access? */
