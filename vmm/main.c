@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@ int main(int argc, char **argv)
 {
 	uint64_t start = vmm_now_ns();
 	ensure_std_fds();
+	signal(SIGPIPE, SIG_IGN); /* a closed stdout drops guest output, it does not kill the VM */
 	struct vmm_config cfg;
 	char err[512];
 	switch (vmm_cli_parse(argc, argv, &cfg, err, sizeof(err))) {

@@ -3,7 +3,9 @@
 
 #include "vmm/term.h"
 
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -20,6 +22,26 @@ void vmm_term_restore(void)
 	}
 }
 
+/* A crash must not leave the user's terminal raw: restore, then die as before. */
+static void crash_handler(int sig)
+{
+	if (saved_valid)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	raise(sig); /* SA_RESETHAND: the default action now */
+}
+
+static void install_crash_handlers(void)
+{
+	static const int sigs[] = {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL};
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = crash_handler;
+	sa.sa_flags = (int)SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
 void vmm_term_raw(void)
 {
 	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved) != 0)
@@ -33,6 +55,7 @@ void vmm_term_raw(void)
 	raw.c_cc[VTIME] = 0;
 	saved_valid = 1;
 	atexit(vmm_term_restore);
+	install_crash_handlers();
 	tcsetattr(STDIN_FILENO, TCSANOW, &raw);
 }
 
