@@ -15,7 +15,7 @@ struct dev_addr_alloc {
 	struct dev_range_tree *used_rt; /* allocated ranges */
 };
 
-static const char addr_magic[8] = { 'D', 'E', 'V', 'A', 'D', 'D', 'R', '1' };
+static const char addr_magic[8] = {'D', 'E', 'V', 'A', 'D', 'D', 'R', '1'};
 
 static int alloc_span(struct dev_addr_alloc **out, uint64_t base, uint64_t last, int with_free)
 {
@@ -128,7 +128,7 @@ int dev_addr_alloc_allocate(struct dev_addr_alloc *a, uint64_t size, uint64_t al
 		return -EDOM;
 	if (align == 0 || (align & (align - 1)))
 		return -EINVAL;
-	struct fit f = { .size_m1 = size - 1, .mask = align - 1 };
+	struct fit f = {.size_m1 = size - 1, .mask = align - 1};
 	switch (policy) {
 	case DEV_ALLOC_EXACT: {
 		uint64_t l;
@@ -223,7 +223,7 @@ static int iter_cb(const struct dev_rt_node *n, void *ctx)
 int dev_addr_alloc_foreach(const struct dev_addr_alloc *a,
 			   int (*cb)(uint64_t start, uint64_t last, void *ctx), void *ctx)
 {
-	struct iter_ctx ic = { cb, ctx };
+	struct iter_ctx ic = {cb, ctx};
 	return dev_rt_foreach(a->used_rt, 0, iter_cb, &ic);
 }
 
@@ -254,7 +254,7 @@ ssize_t dev_addr_alloc_save(const struct dev_addr_alloc *a, uint8_t *buf, size_t
 	dev__put_le64(buf + 8, a->base);
 	dev__put_le64(buf + 16, a->last);
 	dev__put_le64(buf + 24, dev_rt_count(a->used_rt));
-	struct save_ctx sc = { buf + 32 };
+	struct save_ctx sc = {buf + 32};
 	dev_rt_foreach(a->used_rt, 0, save_cb, &sc);
 	return (ssize_t)need;
 }
@@ -274,7 +274,7 @@ int dev_addr_alloc_restore(struct dev_addr_alloc **out, const uint8_t *buf, size
 	/* Rebuild both trees: each allocated range must be inside the span,
 	 * ascending and disjoint; the gaps between them are the free ranges. */
 	uint64_t next_free = base; /* first address not yet covered */
-	int at_end = 0;            /* everything up to last is covered */
+	int at_end = 0;		   /* everything up to last is covered */
 	const uint8_t *p = buf + 32;
 	for (uint64_t i = 0; i < n; i++, p += 16) {
 		uint64_t s = dev__get_le64(p), l = dev__get_le64(p + 8);

@@ -28,7 +28,7 @@ static int fill_cb(const struct dev_rt_node *n, void *ctx)
 	if (f->exclude && n->val == f->exclude)
 		return 0;
 	f->starts[f->i] = n->start;
-	f->ents[f->i] = (struct dev_bus_ent){ n->start, n->end, n->val };
+	f->ents[f->i] = (struct dev_bus_ent){n->start, n->end, n->val};
 	f->i++;
 	return 0;
 }
@@ -37,10 +37,11 @@ int dev_bus_snapshot(const struct dev_bus *b, const void *exclude, struct dev_bu
 {
 	size_t n = dev_rt_count(b->rt);
 	/* One block: header, starts[n], ents[n] (all 8-byte aligned). */
-	struct dev_bus_snap *s = malloc(sizeof(*s) + n * (sizeof(uint64_t) + sizeof(struct dev_bus_ent)));
+	struct dev_bus_snap *s =
+	    malloc(sizeof(*s) + n * (sizeof(uint64_t) + sizeof(struct dev_bus_ent)));
 	if (!s)
 		return -ENOMEM;
-	struct fill f = { exclude, (uint64_t *)(s + 1), NULL, 0 };
+	struct fill f = {exclude, (uint64_t *)(s + 1), NULL, 0};
 	f.ents = (struct dev_bus_ent *)(f.starts + n);
 	dev_rt_foreach(b->rt, 0, fill_cb, &f);
 	s->retire_next_ = NULL;

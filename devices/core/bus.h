@@ -25,7 +25,7 @@ struct dev_bus_ent {
 struct dev_bus_snap {
 	void *retire_next_; /* private: reclamation list link (manager) */
 	size_t n;
-	const uint64_t *starts;        /* n ascending starts, searched first */
+	const uint64_t *starts;		/* n ascending starts, searched first */
 	const struct dev_bus_ent *ents; /* n entries, same order */
 };
 
@@ -33,7 +33,7 @@ struct dev_bus {
 	struct dev_range_tree *rt; /* val = device pointer */
 };
 
-int dev_bus_init(struct dev_bus *b);   /* 0 or -ENOMEM */
+int dev_bus_init(struct dev_bus *b); /* 0 or -ENOMEM */
 void dev_bus_fini(struct dev_bus *b);
 
 /* Build a snapshot of the current ranges, leaving out the range whose device

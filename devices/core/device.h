@@ -12,7 +12,8 @@
  * all-ones, writes are ignored). */
 struct dev_ops {
 	void (*read)(void *priv, uint64_t base, uint64_t offset, uint8_t *data, uint32_t len);
-	void (*write)(void *priv, uint64_t base, uint64_t offset, const uint8_t *data, uint32_t len);
+	void (*write)(void *priv, uint64_t base, uint64_t offset, const uint8_t *data,
+		      uint32_t len);
 	/* Optional: called exactly once, after unregister (or dev_manager_free),
 	 * when no access is inside the device any more. The device may free priv
 	 * here. It runs with the manager's writer lock held, possibly on a vCPU
@@ -25,8 +26,9 @@ enum dev_bus_kind { DEV_BUS_PIO, DEV_BUS_MMIO };
 
 /* Interrupts: the program supplies this; devices call it. */
 struct dev_irq_line {
-	int (*set_level)(void *ctx, uint32_t gsi, int level); /* level-triggered: 1 assert, 0 deassert */
-	int (*trigger)(void *ctx, uint32_t gsi);              /* edge / pulse */
+	int (*set_level)(void *ctx, uint32_t gsi,
+			 int level);		 /* level-triggered: 1 assert, 0 deassert */
+	int (*trigger)(void *ctx, uint32_t gsi); /* edge / pulse */
 	void *ctx;
 };
 

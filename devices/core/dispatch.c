@@ -11,12 +11,12 @@ static int len_ok(enum dev_bus_kind bus, uint32_t len)
 	return len == 1 || len == 2 || len == 4 || (len == 8 && bus == DEV_BUS_MMIO);
 }
 
-static void log_miss(struct dev_manager *m, enum dev_bus_kind bus, int is_write, uint64_t addr, uint32_t len,
-		     int rc)
+static void log_miss(struct dev_manager *m, enum dev_bus_kind bus, int is_write, uint64_t addr,
+		     uint32_t len, int rc)
 {
 	char msg[128];
-	snprintf(msg, sizeof(msg), "%s %s 0x%" PRIx64 " len %" PRIu32 ": %s", bus == DEV_BUS_PIO ? "pio" : "mmio",
-		 is_write ? "write" : "read", addr, len,
+	snprintf(msg, sizeof(msg), "%s %s 0x%" PRIx64 " len %" PRIu32 ": %s",
+		 bus == DEV_BUS_PIO ? "pio" : "mmio", is_write ? "write" : "read", addr, len,
 		 rc == 1 ? "no device" : "refused, crosses a device's range end");
 	m->cfg.log(m->cfg.log_ctx, DEV_LOG_DEBUG, msg);
 }
@@ -50,7 +50,9 @@ static int dispatch(struct dev_manager *m, enum dev_bus_kind bus, uint64_t addr,
 	if (rc != 0) {
 		if (rdata)
 			memset(rdata, 0xff, len);
-		_Atomic uint64_t *c = rc < 0 ? &cnt->crossing : rdata ? &cnt->unhandled_reads : &cnt->unhandled_writes;
+		_Atomic uint64_t *c = rc < 0  ? &cnt->crossing
+				      : rdata ? &cnt->unhandled_reads
+					      : &cnt->unhandled_writes;
 		atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
 		if (m->cfg.log)
 			log_miss(m, bus, !rdata, addr, len, rc);
@@ -60,13 +62,14 @@ static int dispatch(struct dev_manager *m, enum dev_bus_kind bus, uint64_t addr,
 	return rc;
 }
 
-int dev_manager_read(struct dev_manager *m, enum dev_bus_kind bus, uint64_t addr, uint8_t *data, uint32_t len)
+int dev_manager_read(struct dev_manager *m, enum dev_bus_kind bus, uint64_t addr, uint8_t *data,
+		     uint32_t len)
 {
 	return dispatch(m, bus, addr, data, NULL, len);
 }
 
-int dev_manager_write(struct dev_manager *m, enum dev_bus_kind bus, uint64_t addr, const uint8_t *data,
-		      uint32_t len)
+int dev_manager_write(struct dev_manager *m, enum dev_bus_kind bus, uint64_t addr,
+		      const uint8_t *data, uint32_t len)
 {
 	return dispatch(m, bus, addr, NULL, data, len);
 }

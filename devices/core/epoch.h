@@ -60,7 +60,7 @@ static inline struct dev_epoch_ref dev_epoch_enter(struct dev_epoch *e)
 		_Atomic uint64_t *c = &s->readers[g & 1];
 		atomic_fetch_add(c, 1);
 		if (atomic_load(&e->gen) == g)
-			return (struct dev_epoch_ref){ c };
+			return (struct dev_epoch_ref){c};
 		atomic_fetch_sub_explicit(c, 1, memory_order_release);
 	}
 }

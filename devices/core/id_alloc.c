@@ -14,7 +14,7 @@ struct dev_id_alloc {
 	uint64_t words[];
 };
 
-static const char id_magic[8] = { 'D', 'E', 'V', 'I', 'D', 'A', 'L', '1' };
+static const char id_magic[8] = {'D', 'E', 'V', 'I', 'D', 'A', 'L', '1'};
 
 int dev_id_alloc_new(struct dev_id_alloc **out, uint32_t first, uint32_t last)
 {

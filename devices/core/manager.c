@@ -209,8 +209,9 @@ static int check_range(enum dev_bus_kind bus, uint64_t base, uint64_t len, uint6
 }
 
 /* Under lock: put a new device on the bus and publish; all or nothing. */
-static int register_locked(struct dev_manager *m, enum dev_bus_kind bus, uint64_t base, uint64_t len,
-			   const struct dev_ops *ops, void *priv, int alloc_kind, struct dev_handle **out)
+static int register_locked(struct dev_manager *m, enum dev_bus_kind bus, uint64_t base,
+			   uint64_t len, const struct dev_ops *ops, void *priv, int alloc_kind,
+			   struct dev_handle **out)
 {
 	uint64_t last;
 	int rc = check_range(bus, base, len, &last);
@@ -256,10 +257,10 @@ int dev_manager_register(struct dev_manager *m, enum dev_bus_kind bus, uint64_t 
 	return rc;
 }
 
-int dev_manager_register_alloc(struct dev_manager *m, enum dev_bus_kind bus, int mmio64, uint64_t len,
-			       uint64_t align, enum dev_alloc_policy policy, uint64_t addr,
-			       const struct dev_ops *ops, void *priv, struct dev_handle **handle_out,
-			       uint64_t *base_out)
+int dev_manager_register_alloc(struct dev_manager *m, enum dev_bus_kind bus, int mmio64,
+			       uint64_t len, uint64_t align, enum dev_alloc_policy policy,
+			       uint64_t addr, const struct dev_ops *ops, void *priv,
+			       struct dev_handle **handle_out, uint64_t *base_out)
 {
 	if ((unsigned)bus >= DEV_BUS_COUNT)
 		return -EINVAL;
@@ -292,7 +293,7 @@ int dev_manager_unregister(struct dev_manager *m, struct dev_handle *h)
 		return -EINVAL;
 	pthread_mutex_lock(&m->lock);
 	int rc = h->registered ? 0 : -ENOENT;
-	struct dev_allocs c = { 0 };
+	struct dev_allocs c = {0};
 	if (!rc && h->alloc_kind >= 0) {
 		rc = dev__allocs_clone(&m->al, 1u << h->alloc_kind, &c);
 		if (!rc && (rc = dev_addr_alloc_free(c.addr[h->alloc_kind], h->base, h->len)))
@@ -332,7 +333,8 @@ static int move_alloc(struct dev_manager *m, struct dev_handle *h, uint64_t nb, 
 		 * changes at commit, when both steps have succeeded. */
 		rc = dev_addr_alloc_free(c->addr[k], h->base, h->len);
 		if (!rc)
-			rc = dev_addr_alloc_allocate(c->addr[k], nlen, 1, DEV_ALLOC_EXACT, nb, &got);
+			rc =
+			    dev_addr_alloc_allocate(c->addr[k], nlen, 1, DEV_ALLOC_EXACT, nb, &got);
 	} else {
 		rc = dev_addr_alloc_allocate(c->addr[k], nlen, 1, DEV_ALLOC_EXACT, nb, &got);
 		if (!rc)
@@ -343,13 +345,14 @@ static int move_alloc(struct dev_manager *m, struct dev_handle *h, uint64_t nb, 
 	return rc;
 }
 
-int dev_manager_update(struct dev_manager *m, struct dev_handle *h, uint64_t new_base, uint64_t new_len)
+int dev_manager_update(struct dev_manager *m, struct dev_handle *h, uint64_t new_base,
+		       uint64_t new_len)
 {
 	if (!m || !h || h->m != m)
 		return -EINVAL;
 	pthread_mutex_lock(&m->lock);
 	uint64_t nl;
-	struct dev_allocs c = { 0 };
+	struct dev_allocs c = {0};
 	int rc = h->registered ? check_range(h->bus, new_base, new_len, &nl) : -ENOENT;
 	if (!rc && h->alloc_kind >= 0)
 		rc = move_alloc(m, h, new_base, new_len, &c);

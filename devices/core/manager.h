@@ -43,12 +43,12 @@ enum dev_log_level { DEV_LOG_ERROR, DEV_LOG_WARN, DEV_LOG_INFO, DEV_LOG_DEBUG };
 /* Windows for the allocators; a size/count of 0 means "no such allocator"
  * (requests for it fail with -ENODEV). */
 struct dev_manager_config {
-	uint64_t mmio_base, mmio_size;     /* 32-bit MMIO window (below 4 GiB) */
-	uint64_t mmio64_base, mmio64_size; /* 64-bit MMIO window */
-	uint64_t pio_base, pio_size;       /* port I/O space */
-	uint32_t gsi_first, gsi_count;     /* legacy IRQ / GSI numbers */
-	uint32_t msi_count;                /* MSI vectors 0 .. msi_count-1 */
-	uint32_t id_count;                 /* device ids 0 .. id_count-1 */
+	uint64_t mmio_base, mmio_size;		 /* 32-bit MMIO window (below 4 GiB) */
+	uint64_t mmio64_base, mmio64_size;	 /* 64-bit MMIO window */
+	uint64_t pio_base, pio_size;		 /* port I/O space */
+	uint32_t gsi_first, gsi_count;		 /* legacy IRQ / GSI numbers */
+	uint32_t msi_count;			 /* MSI vectors 0 .. msi_count-1 */
+	uint32_t id_count;			 /* device ids 0 .. id_count-1 */
 	uint32_t mem_slot_first, mem_slot_count; /* KVM memory slot numbers */
 	/* Optional. Called (from the calling thread) for debug-level events such
 	 * as accesses that hit no device; the library never prints. */
@@ -82,10 +82,10 @@ int dev_manager_register(struct dev_manager *m, enum dev_bus_kind bus, uint64_t 
  * nothing; the range goes back to the allocator on unregister, and moves with
  * it on update. policy/addr as for dev_addr_alloc_allocate. *base_out gets the
  * start. Errors: those of dev_manager_register and of the allocator. */
-int dev_manager_register_alloc(struct dev_manager *m, enum dev_bus_kind bus, int mmio64, uint64_t len,
-			       uint64_t align, enum dev_alloc_policy policy, uint64_t addr,
-			       const struct dev_ops *ops, void *priv, struct dev_handle **handle_out,
-			       uint64_t *base_out);
+int dev_manager_register_alloc(struct dev_manager *m, enum dev_bus_kind bus, int mmio64,
+			       uint64_t len, uint64_t align, enum dev_alloc_policy policy,
+			       uint64_t addr, const struct dev_ops *ops, void *priv,
+			       struct dev_handle **handle_out, uint64_t *base_out);
 
 /* Remove the device from its bus. New accesses miss it at once; release() is
  * called once the accesses already inside it have left (maybe later, from
@@ -100,7 +100,8 @@ int dev_manager_unregister(struct dev_manager *m, struct dev_handle *h);
  * any error the old state is untouched. The new range may overlap the old.
  * Returns 0, -ENOENT (not registered), -EEXIST (another device there),
  * -EINVAL, -EOVERFLOW, allocator errors, -ENOMEM. */
-int dev_manager_update(struct dev_manager *m, struct dev_handle *h, uint64_t new_base, uint64_t new_len);
+int dev_manager_update(struct dev_manager *m, struct dev_handle *h, uint64_t new_base,
+		       uint64_t new_len);
 
 /* The same through the device's handle: a device (e.g. a PCI BAR being
  * reprogrammed by the guest) may call this from inside its own read/write
@@ -122,16 +123,17 @@ int dev_manager_synchronize(struct dev_manager *m);
  * also fills 0xff), a bad bus or length, or NULL data. Lock-free; safe from
  * any number of threads concurrently with every other call except
  * dev_manager_new/free. */
-int dev_manager_read(struct dev_manager *m, enum dev_bus_kind bus, uint64_t addr, uint8_t *data, uint32_t len);
-int dev_manager_write(struct dev_manager *m, enum dev_bus_kind bus, uint64_t addr, const uint8_t *data,
-		      uint32_t len);
+int dev_manager_read(struct dev_manager *m, enum dev_bus_kind bus, uint64_t addr, uint8_t *data,
+		     uint32_t len);
+int dev_manager_write(struct dev_manager *m, enum dev_bus_kind bus, uint64_t addr,
+		      const uint8_t *data, uint32_t len);
 
 struct dev_bus_stats {
 	uint64_t unhandled_reads;  /* reads that hit no device */
 	uint64_t unhandled_writes; /* writes that hit no device */
-	uint64_t crossing;         /* accesses refused for crossing a range end */
-	uint64_t bad_access;       /* bad length / NULL data */
-	uint64_t devices;          /* devices currently registered on the bus */
+	uint64_t crossing;	   /* accesses refused for crossing a range end */
+	uint64_t bad_access;	   /* bad length / NULL data */
+	uint64_t devices;	   /* devices currently registered on the bus */
 };
 
 /* Counters of one bus: 0 or -EINVAL (bad bus). */

@@ -24,7 +24,7 @@ struct dev_handle {
 	struct dev_handle *retire_next; /* reclamation list link */
 	struct dev_manager *m;
 	struct dev_ops ops; /* copied at registration, immutable */
-	void *priv;         /* immutable */
+	void *priv;	    /* immutable */
 	/* Writer side, under m->lock: */
 	enum dev_bus_kind bus;
 	uint64_t base, len;

@@ -133,7 +133,8 @@ static struct dev_rt_node *take_min(struct dev_rt_node *n, struct dev_rt_node **
 	return rebalance(n);
 }
 
-static struct dev_rt_node *remove_node(struct dev_rt_node *n, uint64_t start, struct dev_rt_node **gone)
+static struct dev_rt_node *remove_node(struct dev_rt_node *n, uint64_t start,
+				       struct dev_rt_node **gone)
 {
 	if (!n)
 		return NULL;
@@ -203,7 +204,8 @@ const struct dev_rt_node *dev_rt_find(const struct dev_range_tree *t, uint64_t a
 	return (n && n->end >= addr) ? n : NULL;
 }
 
-const struct dev_rt_node *dev_rt_first_overlap(const struct dev_range_tree *t, uint64_t a, uint64_t b)
+const struct dev_rt_node *dev_rt_first_overlap(const struct dev_range_tree *t, uint64_t a,
+					       uint64_t b)
 {
 	if (a > b)
 		return NULL;
@@ -247,7 +249,8 @@ const struct dev_rt_node *dev_rt_prev(const struct dev_range_tree *t, const stru
 	return dev_rt_floor(t, n->start - 1);
 }
 
-int dev_rt_set_range(struct dev_range_tree *t, const struct dev_rt_node *n, uint64_t start, uint64_t end)
+int dev_rt_set_range(struct dev_range_tree *t, const struct dev_rt_node *n, uint64_t start,
+		     uint64_t end)
 {
 	if (start > end)
 		return -EINVAL;
@@ -287,8 +290,8 @@ int dev_rt_move(struct dev_range_tree *t, const struct dev_rt_node *n, uint64_t 
 	return 0;
 }
 
-static int walk(const struct dev_rt_node *n, int reverse, int (*cb)(const struct dev_rt_node *, void *),
-		void *ctx)
+static int walk(const struct dev_rt_node *n, int reverse,
+		int (*cb)(const struct dev_rt_node *, void *), void *ctx)
 {
 	while (n) {
 		int r = walk(reverse ? n->right_ : n->left_, reverse, cb, ctx);
@@ -337,7 +340,7 @@ static int check_node(const struct dev_rt_node *n, struct check_state *st)
 
 int dev_rt_check(const struct dev_range_tree *t)
 {
-	struct check_state st = { 0 };
+	struct check_state st = {0};
 	check_node(t->root, &st);
 	return (st.bad || st.count != t->count) ? -EUCLEAN : 0;
 }

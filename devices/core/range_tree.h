@@ -28,8 +28,8 @@
  * Never modify start or end of a node that is in a tree. */
 struct dev_rt_node {
 	uint64_t start; /* first address of the range */
-	uint64_t end;   /* last address of the range (inclusive) */
-	void *val;      /* the caller's pointer */
+	uint64_t end;	/* last address of the range (inclusive) */
+	void *val;	/* the caller's pointer */
 	struct dev_rt_node *left_, *right_;
 	int height_;
 };
@@ -59,7 +59,8 @@ int dev_rt_remove(struct dev_range_tree *t, uint64_t start, void **val_out);
 const struct dev_rt_node *dev_rt_find(const struct dev_range_tree *t, uint64_t addr);
 
 /* The range with the lowest start that overlaps [a, b] (a <= b), or NULL. */
-const struct dev_rt_node *dev_rt_first_overlap(const struct dev_range_tree *t, uint64_t a, uint64_t b);
+const struct dev_rt_node *dev_rt_first_overlap(const struct dev_range_tree *t, uint64_t a,
+					       uint64_t b);
 
 /* First / last range in address order, or NULL when empty. */
 const struct dev_rt_node *dev_rt_first(const struct dev_range_tree *t);
@@ -78,12 +79,14 @@ const struct dev_rt_node *dev_rt_ceil(const struct dev_range_tree *t, uint64_t a
  * returns 0, -EINVAL (start > end) or -EEXIST (would overlap or reorder);
  * the tree is unchanged on error. Never allocates, so it cannot fail with
  * -ENOMEM: allocators use it to shrink, grow and merge ranges in place. */
-int dev_rt_set_range(struct dev_range_tree *t, const struct dev_rt_node *n, uint64_t start, uint64_t end);
+int dev_rt_set_range(struct dev_range_tree *t, const struct dev_rt_node *n, uint64_t start,
+		     uint64_t end);
 
 /* Move node n (which must be in t) to [start, end], which may overlap n's
  * old range but no other range. Returns 0, -EINVAL (start > end) or -EEXIST;
  * the tree is unchanged on error. Never allocates: the node is relinked. */
-int dev_rt_move(struct dev_range_tree *t, const struct dev_rt_node *n, uint64_t start, uint64_t end);
+int dev_rt_move(struct dev_range_tree *t, const struct dev_rt_node *n, uint64_t start,
+		uint64_t end);
 
 /* In-order iteration (ascending if reverse == 0, else descending). cb returns
  * 0 to continue or non-zero to stop; dev_rt_foreach returns that value (or 0

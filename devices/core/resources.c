@@ -64,8 +64,8 @@ void dev__allocs_commit(struct dev_allocs *al, struct dev_allocs *c)
 	}
 }
 
-static int check_kinds(const struct dev_allocs *al, const enum dev_res_kind *kinds, size_t stride, size_t n,
-		       unsigned *mask)
+static int check_kinds(const struct dev_allocs *al, const enum dev_res_kind *kinds, size_t stride,
+		       size_t n, unsigned *mask)
 {
 	*mask = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -100,7 +100,8 @@ static int alloc_one(struct dev_allocs *c, const struct dev_res_req *r, struct d
 	}
 	enum dev_alloc_policy p = r->fixed ? DEV_ALLOC_EXACT : r->policy;
 	out->size = r->size;
-	return dev_addr_alloc_allocate(c->addr[k], r->size, r->align ? r->align : 1, p, r->addr, &out->base);
+	return dev_addr_alloc_allocate(c->addr[k], r->size, r->align ? r->align : 1, p, r->addr,
+				       &out->base);
 }
 
 int dev_manager_alloc_resources(struct dev_manager *m, const struct dev_res_req *req, size_t n,
@@ -164,7 +165,8 @@ int dev_manager_res_is_allocated(struct dev_manager *m, enum dev_res_kind kind, 
 	if (!configured(&m->al, kind))
 		rc = -ENODEV;
 	else if (is_id_kind(kind))
-		rc = base <= UINT32_MAX && dev_id_alloc_is_allocated(m->al.id[kind], (uint32_t)base);
+		rc =
+		    base <= UINT32_MAX && dev_id_alloc_is_allocated(m->al.id[kind], (uint32_t)base);
 	else
 		rc = dev_addr_alloc_is_allocated(m->al.addr[kind], base);
 	pthread_mutex_unlock(&m->lock);
@@ -180,7 +182,7 @@ static size_t kind_size(const struct dev_allocs *al, int k)
 	return 0;
 }
 
-static const char mgr_magic[8] = { 'D', 'E', 'V', 'M', 'G', 'R', 'A', '1' };
+static const char mgr_magic[8] = {'D', 'E', 'V', 'M', 'G', 'R', 'A', '1'};
 
 static size_t save_size_locked(struct dev_manager *m)
 {
@@ -224,7 +226,8 @@ ssize_t dev_manager_save(struct dev_manager *m, uint8_t *buf, size_t cap)
 }
 
 /* Restore one kind into c, checking the span matches the configured one. */
-static int restore_kind(const struct dev_allocs *al, struct dev_allocs *c, int k, const uint8_t *p, size_t len)
+static int restore_kind(const struct dev_allocs *al, struct dev_allocs *c, int k, const uint8_t *p,
+			size_t len)
 {
 	int rc;
 	if (!configured(al, k))

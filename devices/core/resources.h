@@ -21,11 +21,11 @@ struct dev_manager;
 
 enum dev_res_kind {
 	DEV_RES_PIO,
-	DEV_RES_MMIO,       /* 32-bit MMIO window */
-	DEV_RES_MMIO64,     /* 64-bit MMIO window */
+	DEV_RES_MMIO,	    /* 32-bit MMIO window */
+	DEV_RES_MMIO64,	    /* 64-bit MMIO window */
 	DEV_RES_LEGACY_IRQ, /* a GSI */
-	DEV_RES_MSI,        /* a contiguous range of MSI vectors */
-	DEV_RES_ID,         /* a device id */
+	DEV_RES_MSI,	    /* a contiguous range of MSI vectors */
+	DEV_RES_ID,	    /* a device id */
 	DEV_RES_MEM_SLOT,   /* a KVM memory slot number */
 };
 #define DEV_RES_KIND_COUNT 7
@@ -33,9 +33,9 @@ enum dev_res_kind {
 /* A constraint. */
 struct dev_res_req {
 	enum dev_res_kind kind;
-	uint64_t size;  /* bytes (PIO/MMIO), vectors (MSI); ignored (1) for IRQ/ID/slot */
+	uint64_t size;	/* bytes (PIO/MMIO), vectors (MSI); ignored (1) for IRQ/ID/slot */
 	uint64_t align; /* power of two; 0 means 1 */
-	int fixed;      /* non-zero: exactly at addr (address, or the IRQ/ID/slot number) */
+	int fixed;	/* non-zero: exactly at addr (address, or the IRQ/ID/slot number) */
 	uint64_t addr;
 	enum dev_alloc_policy policy; /* when not fixed: FIRST_MATCH or LAST_MATCH */
 };

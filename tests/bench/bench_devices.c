@@ -20,7 +20,7 @@ static void b_read(void *priv, uint64_t base, uint64_t off, uint8_t *data, uint3
 	data[1] = (uint8_t)off;
 }
 
-static const struct dev_ops bops = { b_read, NULL, NULL };
+static const struct dev_ops bops = {b_read, NULL, NULL};
 
 struct lin_ent {
 	uint64_t start, end;
@@ -43,8 +43,8 @@ static uint64_t rng(uint64_t *s)
 }
 
 /* A plain linear scan, the baseline. noinline so it is measured as a call. */
-__attribute__((noinline)) static int lin_read(const struct lin_ent *e, size_t n, uint64_t addr, uint8_t *data,
-					      uint32_t len)
+__attribute__((noinline)) static int lin_read(const struct lin_ent *e, size_t n, uint64_t addr,
+					      uint8_t *data, uint32_t len)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (addr >= e[i].start && addr + len - 1 <= e[i].end) {
@@ -105,7 +105,8 @@ static double alloc_pairs(int holes)
 	for (int rep = 0; rep < 3; rep++) {
 		double t0 = now_ns();
 		for (int i = 0; i < 100000; i++) {
-			if (dev_addr_alloc_allocate(a, 0x2000, 0x2000, DEV_ALLOC_FIRST_MATCH, 0, &got) ||
+			if (dev_addr_alloc_allocate(a, 0x2000, 0x2000, DEV_ALLOC_FIRST_MATCH, 0,
+						    &got) ||
 			    dev_addr_alloc_free(a, got, 0x2000)) {
 				dev_addr_alloc_destroy(a);
 				return -1;
@@ -121,7 +122,7 @@ static double alloc_pairs(int holes)
 
 int main(void)
 {
-	static const size_t counts[] = { 1, 16, 256, 4096 };
+	static const size_t counts[] = {1, 16, 256, 4096};
 	double t_mgr[4], t_lin[4];
 	static uint64_t addrs[NADDR];
 	static struct lin_ent lin[4096];
@@ -135,11 +136,12 @@ int main(void)
 		for (size_t i = 0; i < n; i++) {
 			struct dev_handle *h;
 			uint64_t b = BASE + i * STRIDE;
-			if (dev_manager_register(m, DEV_BUS_MMIO, b, DEVLEN, &bops, (void *)(uintptr_t)i, &h)) {
+			if (dev_manager_register(m, DEV_BUS_MMIO, b, DEVLEN, &bops,
+						 (void *)(uintptr_t)i, &h)) {
 				fprintf(stderr, "register failed\n");
 				return 1;
 			}
-			lin[i] = (struct lin_ent){ b, b + DEVLEN - 1, (void *)(uintptr_t)i };
+			lin[i] = (struct lin_ent){b, b + DEVLEN - 1, (void *)(uintptr_t)i};
 		}
 		uint64_t s = 0x9e3779b97f4a7c15ull;
 		for (int i = 0; i < NADDR; i++)

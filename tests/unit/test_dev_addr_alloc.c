@@ -25,11 +25,14 @@ START_TEST(new_errors)
 	ck_assert_int_eq(dev_addr_alloc_new(&a, 1, UINT64_MAX), 0);
 	ck_assert_uint_eq(dev_addr_alloc_last(a), UINT64_MAX);
 	uint64_t got;
-	ck_assert_int_eq(dev_addr_alloc_allocate(a, 0x1000, 0x1000, DEV_ALLOC_LAST_MATCH, 0, &got), 0);
+	ck_assert_int_eq(dev_addr_alloc_allocate(a, 0x1000, 0x1000, DEV_ALLOC_LAST_MATCH, 0, &got),
+			 0);
 	ck_assert_uint_eq(got, UINT64_MAX - 0xfff);
-	ck_assert_int_eq(dev_addr_alloc_allocate(a, 1, 1, DEV_ALLOC_EXACT, UINT64_MAX - 0x1000, &got), 0);
+	ck_assert_int_eq(
+	    dev_addr_alloc_allocate(a, 1, 1, DEV_ALLOC_EXACT, UINT64_MAX - 0x1000, &got), 0);
 	ck_assert_int_eq(dev_addr_alloc_free(a, UINT64_MAX - 0xfff, 0x1000), 0);
-	ck_assert_int_eq(dev_addr_alloc_allocate(a, 2, 1, DEV_ALLOC_EXACT, UINT64_MAX, &got), -EOVERFLOW);
+	ck_assert_int_eq(dev_addr_alloc_allocate(a, 2, 1, DEV_ALLOC_EXACT, UINT64_MAX, &got),
+			 -EOVERFLOW);
 	ck_assert_int_eq(dev_addr_alloc_allocate(a, 1, 1, DEV_ALLOC_EXACT, UINT64_MAX, &got), 0);
 	ck_assert_int_eq(dev_addr_alloc_is_allocated(a, UINT64_MAX), 1);
 	dev_addr_alloc_destroy(a);
@@ -43,7 +46,8 @@ START_TEST(policies)
 	uint64_t x, y, z;
 	ck_assert_int_eq(dev_addr_alloc_allocate(a, 0x100, 0x100, DEV_ALLOC_FIRST_MATCH, 0, &x), 0);
 	ck_assert_uint_eq(x, 0x1000);
-	ck_assert_int_eq(dev_addr_alloc_allocate(a, 0x100, 0x1000, DEV_ALLOC_FIRST_MATCH, 0, &y), 0);
+	ck_assert_int_eq(dev_addr_alloc_allocate(a, 0x100, 0x1000, DEV_ALLOC_FIRST_MATCH, 0, &y),
+			 0);
 	ck_assert_uint_eq(y, 0x2000);
 	ck_assert_int_eq(dev_addr_alloc_allocate(a, 0x100, 0x100, DEV_ALLOC_FIRST_MATCH, 0, &z), 0);
 	ck_assert_uint_eq(z, 0x1100); /* first fit reuses the gap below y */
@@ -67,25 +71,33 @@ START_TEST(error_codes)
 	ck_assert_int_eq(dev_addr_alloc_allocate(a, 0, 1, DEV_ALLOC_FIRST_MATCH, 0, &x), -EDOM);
 	ck_assert_int_eq(dev_addr_alloc_allocate(a, 16, 0, DEV_ALLOC_FIRST_MATCH, 0, &x), -EINVAL);
 	ck_assert_int_eq(dev_addr_alloc_allocate(a, 16, 3, DEV_ALLOC_FIRST_MATCH, 0, &x), -EINVAL);
-	ck_assert_int_eq(dev_addr_alloc_allocate(a, 16, 1, (enum dev_alloc_policy)7, 0, &x), -EINVAL);
-	ck_assert_int_eq(dev_addr_alloc_allocate(a, 0x1001, 1, DEV_ALLOC_FIRST_MATCH, 0, &x), -ENOSPC);
-	ck_assert_int_eq(dev_addr_alloc_allocate(a, 0x1001, 1, DEV_ALLOC_LAST_MATCH, 0, &x), -ENOSPC);
+	ck_assert_int_eq(dev_addr_alloc_allocate(a, 16, 1, (enum dev_alloc_policy)7, 0, &x),
+			 -EINVAL);
+	ck_assert_int_eq(dev_addr_alloc_allocate(a, 0x1001, 1, DEV_ALLOC_FIRST_MATCH, 0, &x),
+			 -ENOSPC);
+	ck_assert_int_eq(dev_addr_alloc_allocate(a, 0x1001, 1, DEV_ALLOC_LAST_MATCH, 0, &x),
+			 -ENOSPC);
 	ck_assert_int_eq(dev_addr_alloc_allocate(a, 16, 1, DEV_ALLOC_EXACT, 0xfff, &x), -ERANGE);
 	ck_assert_int_eq(dev_addr_alloc_allocate(a, 16, 1, DEV_ALLOC_EXACT, 0x1ff8, &x), -ERANGE);
-	ck_assert_int_eq(dev_addr_alloc_allocate(a, 16, 16, DEV_ALLOC_EXACT, 0x1008, &x), -EADDRNOTAVAIL);
-	ck_assert_int_eq(dev_addr_alloc_allocate(a, 16, 1, DEV_ALLOC_EXACT, UINT64_MAX - 4, &x), -EOVERFLOW);
+	ck_assert_int_eq(dev_addr_alloc_allocate(a, 16, 16, DEV_ALLOC_EXACT, 0x1008, &x),
+			 -EADDRNOTAVAIL);
+	ck_assert_int_eq(dev_addr_alloc_allocate(a, 16, 1, DEV_ALLOC_EXACT, UINT64_MAX - 4, &x),
+			 -EOVERFLOW);
 	ck_assert_int_eq(dev_addr_alloc_allocate(a, 0x100, 1, DEV_ALLOC_EXACT, 0x1100, &x), 0);
-	ck_assert_int_eq(dev_addr_alloc_allocate(a, 0x10, 1, DEV_ALLOC_EXACT, 0x11f0, &x), -EADDRINUSE);
-	ck_assert_int_eq(dev_addr_alloc_allocate(a, 0x200, 1, DEV_ALLOC_EXACT, 0x1000, &x), -EADDRINUSE);
+	ck_assert_int_eq(dev_addr_alloc_allocate(a, 0x10, 1, DEV_ALLOC_EXACT, 0x11f0, &x),
+			 -EADDRINUSE);
+	ck_assert_int_eq(dev_addr_alloc_allocate(a, 0x200, 1, DEV_ALLOC_EXACT, 0x1000, &x),
+			 -EADDRINUSE);
 	/* alignment larger than what is left */
-	ck_assert_int_eq(dev_addr_alloc_allocate(a, 0x10, 0x4000, DEV_ALLOC_FIRST_MATCH, 0, &x), -ENOSPC);
+	ck_assert_int_eq(dev_addr_alloc_allocate(a, 0x10, 0x4000, DEV_ALLOC_FIRST_MATCH, 0, &x),
+			 -ENOSPC);
 	/* free errors */
 	ck_assert_int_eq(dev_addr_alloc_free(a, 0x1100, 0), -EDOM);
 	ck_assert_int_eq(dev_addr_alloc_free(a, UINT64_MAX, 2), -EOVERFLOW);
 	ck_assert_int_eq(dev_addr_alloc_free(a, 0x100, 0x10), -ERANGE);
-	ck_assert_int_eq(dev_addr_alloc_free(a, 0x1100, 0x80), -ENOENT);  /* part of it */
-	ck_assert_int_eq(dev_addr_alloc_free(a, 0x1180, 0x80), -ENOENT);  /* inside */
-	ck_assert_int_eq(dev_addr_alloc_free(a, 0x1800, 0x10), -ENOENT);  /* never allocated */
+	ck_assert_int_eq(dev_addr_alloc_free(a, 0x1100, 0x80), -ENOENT); /* part of it */
+	ck_assert_int_eq(dev_addr_alloc_free(a, 0x1180, 0x80), -ENOENT); /* inside */
+	ck_assert_int_eq(dev_addr_alloc_free(a, 0x1800, 0x10), -ENOENT); /* never allocated */
 	ck_assert_int_eq(dev_addr_alloc_free(a, 0x1100, 0x100), 0);
 	ck_assert_int_eq(dev_addr_alloc_free(a, 0x1100, 0x100), -ENOENT); /* already freed */
 	ck_assert_uint_eq(dev_addr_alloc_count(a), 0);
@@ -98,7 +110,8 @@ START_TEST(merging)
 	struct dev_addr_alloc *a = mk(0, 0x1000);
 	uint64_t x[4];
 	for (int i = 0; i < 4; i++) {
-		ck_assert_int_eq(dev_addr_alloc_allocate(a, 0x100, 1, DEV_ALLOC_FIRST_MATCH, 0, &x[i]), 0);
+		ck_assert_int_eq(
+		    dev_addr_alloc_allocate(a, 0x100, 1, DEV_ALLOC_FIRST_MATCH, 0, &x[i]), 0);
 		ck_assert_uint_eq(x[i], (uint64_t)i * 0x100);
 	}
 	ck_assert_uint_eq(dev_addr_alloc_free_count(a), 1);
@@ -127,8 +140,9 @@ START_TEST(save_restore)
 	struct dev_addr_alloc *a = mk(0xd0000000, 0x100000), *b = NULL;
 	uint64_t x, y;
 	for (int i = 0; i < 20; i++)
-		ck_assert_int_eq(dev_addr_alloc_allocate(a, 0x1000 * (uint64_t)(i % 3 + 1), 0x1000,
-							 i % 2 ? DEV_ALLOC_LAST_MATCH : DEV_ALLOC_FIRST_MATCH, 0, &x),
+		ck_assert_int_eq(dev_addr_alloc_allocate(
+				     a, 0x1000 * (uint64_t)(i % 3 + 1), 0x1000,
+				     i % 2 ? DEV_ALLOC_LAST_MATCH : DEV_ALLOC_FIRST_MATCH, 0, &x),
 				 0);
 	ck_assert_int_eq(dev_addr_alloc_free(a, 0xd0000000, 0x1000), 0);
 	size_t n = dev_addr_alloc_save_size(a);
@@ -198,7 +212,8 @@ static void model_runs(struct amodel *m)
 		m->run[i] = m->used[i] ? 0 : m->run[i + 1] + 1;
 }
 
-static int model_alloc(struct amodel *m, uint64_t size, uint64_t align, int policy, uint64_t addr, uint64_t *out)
+static int model_alloc(struct amodel *m, uint64_t size, uint64_t align, int policy, uint64_t addr,
+		       uint64_t *out)
 {
 	model_runs(m);
 	if (policy == DEV_ALLOC_EXACT) {
@@ -241,18 +256,21 @@ START_TEST(randomized_vs_model)
 {
 	static struct amodel m;
 	memset(&m, 0, sizeof(m));
-	struct tprng r = { 0xa110ca7e5eedull };
+	struct tprng r = {0xa110ca7e5eedull};
 	struct dev_addr_alloc *a = mk(MBASE, SPAN);
 	for (int op = 0; op < 100000; op++) {
 		int what = (int)tprng_below(&r, 20);
 		if (what < 10) {
 			uint64_t size = 1 + tprng_below(&r, 64);
 			uint64_t align = 1ull << tprng_below(&r, 7);
-			int policy = what < 5 ? DEV_ALLOC_FIRST_MATCH : what < 8 ? DEV_ALLOC_LAST_MATCH : DEV_ALLOC_EXACT;
+			int policy = what < 5	? DEV_ALLOC_FIRST_MATCH
+				     : what < 8 ? DEV_ALLOC_LAST_MATCH
+						: DEV_ALLOC_EXACT;
 			uint64_t addr = MBASE - 8 + tprng_below(&r, SPAN + 16);
 			uint64_t got = 0, want = 0;
 			int rm = model_alloc(&m, size, align, policy, addr, &want);
-			int ra = dev_addr_alloc_allocate(a, size, align, (enum dev_alloc_policy)policy, addr, &got);
+			int ra = dev_addr_alloc_allocate(a, size, align,
+							 (enum dev_alloc_policy)policy, addr, &got);
 			ck_assert_int_eq(ra, rm);
 			if (ra == 0)
 				ck_assert_uint_eq(got, want);
@@ -284,7 +302,8 @@ START_TEST(randomized_vs_model)
 		}
 		if (op % 1000 == 0) {
 			ck_assert_uint_eq(dev_addr_alloc_count(a), (size_t)m.n);
-			ck_assert_uint_eq(dev_addr_alloc_free_count(a), (size_t)model_free_runs(&m));
+			ck_assert_uint_eq(dev_addr_alloc_free_count(a),
+					  (size_t)model_free_runs(&m));
 			uint64_t p = MBASE + tprng_below(&r, SPAN);
 			ck_assert_int_eq(dev_addr_alloc_is_allocated(a, p), m.used[p - MBASE]);
 		}

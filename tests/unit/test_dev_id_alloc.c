@@ -127,7 +127,7 @@ START_TEST(randomized_vs_model)
 	enum { N = 700 }; /* spans several bitmap words */
 	static uint8_t used[N];
 	memset(used, 0, sizeof(used));
-	struct tprng r = { 0x1d5eed77ull };
+	struct tprng r = {0x1d5eed77ull};
 	struct dev_id_alloc *a = mk(1000, 1000 + N - 1);
 	size_t count = 0;
 	for (int op = 0; op < 200000; op++) {

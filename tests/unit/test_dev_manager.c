@@ -59,7 +59,7 @@ static void t_release(void *priv)
 		(*d->release_counter)++;
 }
 
-static const struct dev_ops tops = { t_read, t_write, t_release };
+static const struct dev_ops tops = {t_read, t_write, t_release};
 
 static struct dev_manager *mk(void)
 {
@@ -71,7 +71,7 @@ static struct dev_manager *mk(void)
 START_TEST(register_and_dispatch)
 {
 	struct dev_manager *m = mk();
-	struct tdev a = { .id = 0x10 }, p = { .id = 0x40 };
+	struct tdev a = {.id = 0x10}, p = {.id = 0x40};
 	struct dev_handle *ha, *hp;
 	ck_assert_int_eq(dev_manager_register(m, DEV_BUS_MMIO, 0x1000, 0x100, &tops, &a, &ha), 0);
 	ck_assert_int_eq(dev_manager_register(m, DEV_BUS_PIO, 0x3f8, 8, &tops, &p, &hp), 0);
@@ -83,7 +83,7 @@ START_TEST(register_and_dispatch)
 	ck_assert_uint_eq(d[0], 0x10);
 	ck_assert_uint_eq(d[3], 0x13);
 	ck_assert_int_eq(dev_manager_read(m, DEV_BUS_MMIO, 0x10f8, d, 8), 0);
-	uint8_t w[4] = { 1, 2, 3, 4 };
+	uint8_t w[4] = {1, 2, 3, 4};
 	ck_assert_int_eq(dev_manager_write(m, DEV_BUS_PIO, 0x3fc, w, 2), 0);
 	ck_assert_int_eq(p.writes, 1);
 	ck_assert_uint_eq(p.last_off, 4);
@@ -116,28 +116,34 @@ END_TEST
 START_TEST(register_errors)
 {
 	struct dev_manager *m = mk();
-	struct tdev a = { .id = 1 }, b = { .id = 2 };
+	struct tdev a = {.id = 1}, b = {.id = 2};
 	struct dev_handle *h, *h2;
 	ck_assert_int_eq(dev_manager_register(m, DEV_BUS_MMIO, 0x1000, 0x100, &tops, &a, &h), 0);
 	ck_assert_int_eq(dev_manager_register(m, DEV_BUS_MMIO, 0x10ff, 1, &tops, &b, &h2), -EEXIST);
-	ck_assert_int_eq(dev_manager_register(m, DEV_BUS_MMIO, 0xf00, 0x101, &tops, &b, &h2), -EEXIST);
-	ck_assert_int_eq(dev_manager_register(m, DEV_BUS_MMIO, 0, UINT64_MAX, &tops, &b, &h2), -EEXIST);
+	ck_assert_int_eq(dev_manager_register(m, DEV_BUS_MMIO, 0xf00, 0x101, &tops, &b, &h2),
+			 -EEXIST);
+	ck_assert_int_eq(dev_manager_register(m, DEV_BUS_MMIO, 0, UINT64_MAX, &tops, &b, &h2),
+			 -EEXIST);
 	ck_assert_int_eq(dev_manager_register(m, DEV_BUS_MMIO, 0x2000, 0, &tops, &b, &h2), -EINVAL);
-	ck_assert_int_eq(dev_manager_register(m, DEV_BUS_MMIO, UINT64_MAX, 2, &tops, &b, &h2), -EOVERFLOW);
-	ck_assert_int_eq(dev_manager_register(m, (enum dev_bus_kind)3, 0x2000, 1, &tops, &b, &h2), -EINVAL);
+	ck_assert_int_eq(dev_manager_register(m, DEV_BUS_MMIO, UINT64_MAX, 2, &tops, &b, &h2),
+			 -EOVERFLOW);
+	ck_assert_int_eq(dev_manager_register(m, (enum dev_bus_kind)3, 0x2000, 1, &tops, &b, &h2),
+			 -EINVAL);
 	ck_assert_int_eq(dev_manager_register(m, DEV_BUS_MMIO, 0x2000, 1, NULL, &b, &h2), -EINVAL);
 	struct dev_bus_stats st;
 	dev_manager_stats(m, DEV_BUS_MMIO, &st);
 	ck_assert_uint_eq(st.devices, 1); /* nothing half-registered */
 	/* adjacent is fine, and the very top of the address space works */
 	ck_assert_int_eq(dev_manager_register(m, DEV_BUS_MMIO, 0x1100, 0x100, &tops, &b, &h2), 0);
-	struct tdev t = { .id = 0x70 };
-	ck_assert_int_eq(dev_manager_register(m, DEV_BUS_MMIO, UINT64_MAX - 0xfff, 0x1000, &tops, &t, &h2), 0);
+	struct tdev t = {.id = 0x70};
+	ck_assert_int_eq(
+	    dev_manager_register(m, DEV_BUS_MMIO, UINT64_MAX - 0xfff, 0x1000, &tops, &t, &h2), 0);
 	uint8_t d[8];
 	ck_assert_int_eq(dev_manager_read(m, DEV_BUS_MMIO, UINT64_MAX, d, 1), 0);
 	ck_assert_uint_eq(t.last_off, 0xfff);
 	ck_assert_int_eq(dev_manager_read(m, DEV_BUS_MMIO, UINT64_MAX - 7, d, 8), 0);
-	ck_assert_int_eq(dev_manager_read(m, DEV_BUS_MMIO, UINT64_MAX - 3, d, 8), -EINVAL); /* wraps */
+	ck_assert_int_eq(dev_manager_read(m, DEV_BUS_MMIO, UINT64_MAX - 3, d, 8),
+			 -EINVAL); /* wraps */
 	dev_manager_free(m);
 	ck_assert_int_eq(b.released, 1); /* released once although registered once only */
 	ck_assert_int_eq(t.released, 1);
@@ -160,17 +166,17 @@ static void t_log(void *ctx, enum dev_log_level level, const char *msg)
 
 START_TEST(unhandled_and_crossing)
 {
-	struct logrec lr = { 0 };
+	struct logrec lr = {0};
 	struct dev_manager_config cfg;
 	dev_manager_config_default(&cfg);
 	cfg.log = t_log;
 	cfg.log_ctx = &lr;
 	struct dev_manager *m = NULL;
 	ck_assert_int_eq(dev_manager_new(&m, &cfg), 0);
-	struct tdev a = { .id = 1 };
+	struct tdev a = {.id = 1};
 	struct dev_handle *h;
 	ck_assert_int_eq(dev_manager_register(m, DEV_BUS_MMIO, 0x1000, 0x10, &tops, &a, &h), 0);
-	uint8_t d[8] = { 0 };
+	uint8_t d[8] = {0};
 	ck_assert_int_eq(dev_manager_read(m, DEV_BUS_MMIO, 0x2000, d, 4), 1);
 	ck_assert_uint_eq(d[0] & d[1] & d[2] & d[3], 0xff);
 	ck_assert_int_eq(lr.calls, 1);
@@ -199,7 +205,7 @@ END_TEST
 START_TEST(unregister_releases)
 {
 	struct dev_manager *m = mk();
-	struct tdev a = { .id = 1 };
+	struct tdev a = {.id = 1};
 	struct dev_handle *h;
 	ck_assert_int_eq(dev_manager_register(m, DEV_BUS_PIO, 0x60, 1, &tops, &a, &h), 0);
 	uint8_t d[4];
@@ -220,14 +226,14 @@ END_TEST
 START_TEST(unregister_self_from_handler)
 {
 	struct dev_manager *m = mk();
-	struct tdev a = { .id = 1, .m = m };
+	struct tdev a = {.id = 1, .m = m};
 	ck_assert_int_eq(dev_manager_register(m, DEV_BUS_MMIO, 0x1000, 0x100, &tops, &a, &a.h), 0);
 	uint8_t cmd = 0xbb;
 	ck_assert_int_eq(dev_manager_write(m, DEV_BUS_MMIO, 0x1000, &cmd, 1), 0);
 	ck_assert_int_eq(a.in_handler_rc[0], 0);
 	ck_assert_int_eq(a.in_handler_rc[1], -ENOENT);
 	ck_assert_int_eq(a.released_inside, 0); /* not released while inside */
-	ck_assert_int_eq(a.released, 1);        /* released on the way out */
+	ck_assert_int_eq(a.released, 1);	/* released on the way out */
 	ck_assert_int_eq(dev_manager_write(m, DEV_BUS_MMIO, 0x1000, &cmd, 1), 1);
 	dev_manager_free(m);
 	ck_assert_int_eq(a.released, 1);
@@ -237,7 +243,7 @@ END_TEST
 START_TEST(update_moves_atomically)
 {
 	struct dev_manager *m = mk();
-	struct tdev a = { .id = 1 }, b = { .id = 2 };
+	struct tdev a = {.id = 1}, b = {.id = 2};
 	struct dev_handle *ha, *hb;
 	ck_assert_int_eq(dev_manager_register(m, DEV_BUS_MMIO, 0x1000, 0x100, &tops, &a, &ha), 0);
 	ck_assert_int_eq(dev_manager_register(m, DEV_BUS_MMIO, 0x4000, 0x100, &tops, &b, &hb), 0);
@@ -279,7 +285,7 @@ END_TEST
 START_TEST(update_self_from_handler)
 {
 	struct dev_manager *m = mk();
-	struct tdev a = { .id = 1, .move_to = 0xa000 };
+	struct tdev a = {.id = 1, .move_to = 0xa000};
 	ck_assert_int_eq(dev_manager_register(m, DEV_BUS_MMIO, 0x1000, 0x100, &tops, &a, &a.h), 0);
 	uint8_t cmd = 0xaa, d[4];
 	ck_assert_int_eq(dev_manager_write(m, DEV_BUS_MMIO, 0x1000, &cmd, 1), 0);
@@ -303,32 +309,33 @@ START_TEST(register_alloc_and_move)
 	cfg.mmio_size = 0x10000;
 	struct dev_manager *m = NULL;
 	ck_assert_int_eq(dev_manager_new(&m, &cfg), 0);
-	struct tdev a = { .id = 1 }, b = { .id = 2 };
+	struct tdev a = {.id = 1}, b = {.id = 2};
 	struct dev_handle *ha, *hb, *hx;
 	uint64_t ba, bb;
-	ck_assert_int_eq(dev_manager_register_alloc(m, DEV_BUS_MMIO, 0, 0x1000, 0x1000, DEV_ALLOC_FIRST_MATCH, 0,
-						    &tops, &a, &ha, &ba),
+	ck_assert_int_eq(dev_manager_register_alloc(m, DEV_BUS_MMIO, 0, 0x1000, 0x1000,
+						    DEV_ALLOC_FIRST_MATCH, 0, &tops, &a, &ha, &ba),
 			 0);
 	ck_assert_uint_eq(ba, 0xd0000000);
-	ck_assert_int_eq(dev_manager_register_alloc(m, DEV_BUS_MMIO, 0, 0x1000, 0x1000, DEV_ALLOC_LAST_MATCH, 0,
-						    &tops, &b, &hb, &bb),
+	ck_assert_int_eq(dev_manager_register_alloc(m, DEV_BUS_MMIO, 0, 0x1000, 0x1000,
+						    DEV_ALLOC_LAST_MATCH, 0, &tops, &b, &hb, &bb),
 			 0);
 	ck_assert_uint_eq(bb, 0xd000f000);
 	ck_assert_int_eq(dev_manager_res_is_allocated(m, DEV_RES_MMIO, ba), 1);
 	/* a fixed device sitting where the allocator would go next: the
 	 * allocation succeeds, the bus registration refuses, nothing leaks */
-	struct tdev c = { .id = 3 };
-	ck_assert_int_eq(dev_manager_register(m, DEV_BUS_MMIO, 0xd0001000, 0x1000, &tops, &c, &hx), 0);
-	ck_assert_int_eq(dev_manager_register_alloc(m, DEV_BUS_MMIO, 0, 0x1000, 0x1000, DEV_ALLOC_FIRST_MATCH, 0,
-						    &tops, &b, &hx, &bb),
+	struct tdev c = {.id = 3};
+	ck_assert_int_eq(dev_manager_register(m, DEV_BUS_MMIO, 0xd0001000, 0x1000, &tops, &c, &hx),
+			 0);
+	ck_assert_int_eq(dev_manager_register_alloc(m, DEV_BUS_MMIO, 0, 0x1000, 0x1000,
+						    DEV_ALLOC_FIRST_MATCH, 0, &tops, &b, &hx, &bb),
 			 -EEXIST);
 	ck_assert_int_eq(dev_manager_res_is_allocated(m, DEV_RES_MMIO, 0xd0001000), 0);
 	/* allocator errors come through; no 64-bit window configured */
-	ck_assert_int_eq(dev_manager_register_alloc(m, DEV_BUS_MMIO, 0, 0x1000, 3, DEV_ALLOC_FIRST_MATCH, 0, &tops,
-						    &b, &hx, &bb),
+	ck_assert_int_eq(dev_manager_register_alloc(m, DEV_BUS_MMIO, 0, 0x1000, 3,
+						    DEV_ALLOC_FIRST_MATCH, 0, &tops, &b, &hx, &bb),
 			 -EINVAL);
-	ck_assert_int_eq(dev_manager_register_alloc(m, DEV_BUS_MMIO, 1, 0x1000, 1, DEV_ALLOC_FIRST_MATCH, 0, &tops,
-						    &b, &hx, &bb),
+	ck_assert_int_eq(dev_manager_register_alloc(m, DEV_BUS_MMIO, 1, 0x1000, 1,
+						    DEV_ALLOC_FIRST_MATCH, 0, &tops, &b, &hx, &bb),
 			 -ENODEV);
 	/* move: the allocation moves with the device */
 	ck_assert_int_eq(dev_manager_update(m, ha, 0xd0004000, 0x1000), 0);
@@ -340,7 +347,8 @@ START_TEST(register_alloc_and_move)
 	ck_assert_int_eq(dev_manager_res_is_allocated(m, DEV_RES_MMIO, 0xd00047ff), 0);
 	/* outside the window, or onto an allocated range: refused, old intact */
 	ck_assert_int_eq(dev_manager_update(m, ha, 0xc0000000, 0x1000), -ERANGE);
-	struct dev_res_req rq = { .kind = DEV_RES_MMIO, .size = 0x1000, .fixed = 1, .addr = 0xd0008000 };
+	struct dev_res_req rq = {
+	    .kind = DEV_RES_MMIO, .size = 0x1000, .fixed = 1, .addr = 0xd0008000};
 	struct dev_resource rs;
 	ck_assert_int_eq(dev_manager_alloc_resources(m, &rq, 1, &rs), 0);
 	ck_assert_int_eq(dev_manager_update(m, ha, 0xd0008000, 0x1000), -EADDRINUSE);
@@ -399,16 +407,17 @@ START_TEST(randomized_vs_model)
 	static struct mdev d[MAXD];
 	memset(d, 0, sizeof(d));
 	int releases = 0, unregs = 0;
-	struct tprng r = { 0xdeadbeef1234ull };
+	struct tprng r = {0xdeadbeef1234ull};
 	struct dev_manager *m = mk();
 	for (int op = 0; op < 120000; op++) {
 		int what = (int)tprng_below(&r, 10);
 		int i = (int)tprng_below(&r, MAXD);
 		uint64_t a = tprng_below(&r, 0x4000), len = 1 + tprng_below(&r, 0x200);
 		if (what == 0 && !d[i].live) {
-			d[i].t = (struct tdev){ .id = i, .release_counter = &releases };
+			d[i].t = (struct tdev){.id = i, .release_counter = &releases};
 			int want = model_hit(d, MAXD, a, a + len - 1, -1) == -1 ? 0 : -EEXIST;
-			int rc = dev_manager_register(m, DEV_BUS_MMIO, a, len, &tops, &d[i].t, &d[i].h);
+			int rc =
+			    dev_manager_register(m, DEV_BUS_MMIO, a, len, &tops, &d[i].t, &d[i].h);
 			ck_assert_int_eq(rc, want);
 			if (!rc) {
 				d[i].base = a;
@@ -427,7 +436,7 @@ START_TEST(randomized_vs_model)
 				d[i].last = a + len - 1;
 			}
 		} else {
-			static const uint32_t lens[] = { 1, 2, 4, 8 };
+			static const uint32_t lens[] = {1, 2, 4, 8};
 			uint32_t l = lens[tprng_below(&r, 4)];
 			uint8_t buf[8];
 			int want = model_hit(d, MAXD, a, a + l - 1, -1);

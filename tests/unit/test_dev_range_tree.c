@@ -129,7 +129,7 @@ static void count_dtor(void *val, void *ctx)
 START_TEST(iteration)
 {
 	struct dev_range_tree *t = mk();
-	static const uint64_t order[] = { 50, 10, 90, 30, 70, 20, 80, 0, 60, 40 };
+	static const uint64_t order[] = {50, 10, 90, 30, 70, 20, 80, 0, 60, 40};
 	for (int i = 0; i < 10; i++)
 		ck_assert_int_eq(dev_rt_insert(t, order[i], order[i] + 5, NULL), 0);
 	uint64_t got[10], *p = got;
@@ -215,7 +215,7 @@ static int cmp_u64(const void *a, const void *b)
 
 START_TEST(randomized_vs_model)
 {
-	struct tprng r = { 0x5eed1234abcdull };
+	struct tprng r = {0x5eed1234abcdull};
 	struct dev_range_tree *t = mk();
 	static struct model m;
 	m.n = 0;
@@ -236,7 +236,9 @@ START_TEST(randomized_vs_model)
 				m.e[m.n++] = b;
 			}
 		} else if (what < 6) { /* remove: an existing start or a random one */
-			uint64_t a = (m.n && tprng_below(&r, 2)) ? m.s[tprng_below(&r, (uint64_t)m.n)] : rand_addr(&r);
+			uint64_t a = (m.n && tprng_below(&r, 2))
+					 ? m.s[tprng_below(&r, (uint64_t)m.n)]
+					 : rand_addr(&r);
 			int idx = -1;
 			for (int i = 0; i < m.n; i++)
 				if (m.s[i] == a)

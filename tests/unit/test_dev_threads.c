@@ -82,12 +82,12 @@ static void c_release(void *priv)
 	free(d);
 }
 
-static const struct dev_ops cops = { c_read, c_write, c_release };
+static const struct dev_ops cops = {c_read, c_write, c_release};
 
 static void *reader(void *arg)
 {
 	struct shared *sh = arg;
-	struct tprng r = { 0x1234567ull + (uint64_t)(uintptr_t)&r };
+	struct tprng r = {0x1234567ull + (uint64_t)(uintptr_t)&r};
 	uint8_t buf[8];
 	while (!atomic_load(&sh->stop)) {
 		uint64_t addr = tprng_below(&r, SLOTS * SLOT_SIZE / 4) * 4;
@@ -118,7 +118,7 @@ START_TEST(readers_vs_register_move_remove)
 		ck_assert_int_eq(pthread_create(&th[i], NULL, reader, &sh), 0);
 	struct dev_handle *live[64];
 	int nlive = 0, next_id = 1;
-	struct tprng r = { 0x77aa55ull };
+	struct tprng r = {0x77aa55ull};
 	/* At least WRITER_OPS, and on until the readers have hit, missed and
 	 * moved a device (a loaded machine may schedule them late). */
 	for (int op = 0; op < WRITER_OPS || ((!atomic_load(&sh.hits) || !atomic_load(&sh.misses) ||
@@ -206,7 +206,7 @@ static void *g_reader(void *arg)
 
 START_TEST(release_waits_for_access_inside)
 {
-	static const struct dev_ops gops = { g_read, NULL, g_release };
+	static const struct dev_ops gops = {g_read, NULL, g_release};
 	static struct gate g;
 	memset(&g, 0, sizeof(g));
 	ck_assert_int_eq(dev_manager_new(&g.m, NULL), 0);
@@ -223,7 +223,8 @@ START_TEST(release_waits_for_access_inside)
 	ck_assert_int_eq(atomic_load(&g.released), 0);
 	ck_assert_uint_gt(dev_manager_pending(g.m), 0);
 	uint8_t d[4];
-	ck_assert_int_eq(dev_manager_read(g.m, DEV_BUS_MMIO, 0x2000, d, 4), 1); /* new accesses miss */
+	ck_assert_int_eq(dev_manager_read(g.m, DEV_BUS_MMIO, 0x2000, d, 4),
+			 1); /* new accesses miss */
 	ck_assert_int_eq(atomic_load(&g.released), 0);
 	atomic_store(&g.go, 1);
 	void *ret;
