@@ -149,8 +149,8 @@ int dev_addr_alloc_allocate(struct dev_addr_alloc *a, uint64_t size, uint64_t al
 	case DEV_ALLOC_LAST_MATCH:
 		if (size - 1 > a->last - a->base)
 			return -ENOSPC;
-		if (!dev_rt_foreach(a->free_rt, policy == DEV_ALLOC_LAST_MATCH,
-				    policy == DEV_ALLOC_LAST_MATCH ? fit_high : fit_low, &f))
+		if (!dev_rt_foreach_span(a->free_rt, policy == DEV_ALLOC_LAST_MATCH, size - 1,
+					 policy == DEV_ALLOC_LAST_MATCH ? fit_high : fit_low, &f))
 			return -ENOSPC;
 		break;
 	default:

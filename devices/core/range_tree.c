@@ -48,10 +48,22 @@ static int height(const struct dev_rt_node *n)
 	return n ? n->height_ : 0;
 }
 
+static uint64_t max_span(const struct dev_rt_node *n)
+{
+	return n ? n->max_span_ : 0;
+}
+
+/* Recompute n's height and subtree span maximum from its children. */
 static void fix_height(struct dev_rt_node *n)
 {
 	int l = height(n->left_), r = height(n->right_);
 	n->height_ = (l > r ? l : r) + 1;
+	uint64_t s = n->end - n->start, ls = max_span(n->left_), rs = max_span(n->right_);
+	if (ls > s)
+		s = ls;
+	if (rs > s)
+		s = rs;
+	n->max_span_ = s;
 }
 
 static struct dev_rt_node *rotate_right(struct dev_rt_node *n)
@@ -117,6 +129,7 @@ int dev_rt_insert(struct dev_range_tree *t, uint64_t start, uint64_t end, void *
 	nn->end = end;
 	nn->val = val;
 	nn->height_ = 1;
+	nn->max_span_ = end - start;
 	t->root = insert_node(t->root, nn);
 	t->count++;
 	return 0;
@@ -249,6 +262,18 @@ const struct dev_rt_node *dev_rt_prev(const struct dev_range_tree *t, const stru
 	return dev_rt_floor(t, n->start - 1);
 }
 
+/* Recompute the span maxima on the path from root to the node at key. */
+static void refresh_path(struct dev_rt_node *n, uint64_t key)
+{
+	if (!n)
+		return;
+	if (key < n->start)
+		refresh_path(n->left_, key);
+	else if (key > n->start)
+		refresh_path(n->right_, key);
+	fix_height(n);
+}
+
 int dev_rt_set_range(struct dev_range_tree *t, const struct dev_rt_node *n, uint64_t start,
 		     uint64_t end)
 {
@@ -263,6 +288,7 @@ int dev_rt_set_range(struct dev_range_tree *t, const struct dev_rt_node *n, uint
 	struct dev_rt_node *w = (struct dev_rt_node *)n;
 	w->start = start;
 	w->end = end;
+	refresh_path(t->root, start);
 	return 0;
 }
 
@@ -286,6 +312,7 @@ int dev_rt_move(struct dev_range_tree *t, const struct dev_rt_node *n, uint64_t 
 	gone->end = end;
 	gone->left_ = gone->right_ = NULL;
 	gone->height_ = 1;
+	gone->max_span_ = end - start;
 	t->root = insert_node(t->root, gone);
 	return 0;
 }
@@ -303,6 +330,26 @@ static int walk(const struct dev_rt_node *n, int reverse,
 		n = reverse ? n->left_ : n->right_;
 	}
 	return 0;
+}
+
+static int walk_span(const struct dev_rt_node *n, int reverse, uint64_t min_span,
+		     int (*cb)(const struct dev_rt_node *, void *), void *ctx)
+{
+	while (n && n->max_span_ >= min_span) {
+		int r = walk_span(reverse ? n->right_ : n->left_, reverse, min_span, cb, ctx);
+		if (r)
+			return r;
+		if (n->end - n->start >= min_span && (r = cb(n, ctx)))
+			return r;
+		n = reverse ? n->left_ : n->right_;
+	}
+	return 0;
+}
+
+int dev_rt_foreach_span(const struct dev_range_tree *t, int reverse, uint64_t min_span,
+			int (*cb)(const struct dev_rt_node *n, void *ctx), void *ctx)
+{
+	return walk_span(t->root, reverse, min_span, cb, ctx);
 }
 
 int dev_rt_foreach(const struct dev_range_tree *t, int reverse,
@@ -334,6 +381,13 @@ static int check_node(const struct dev_rt_node *n, struct check_state *st)
 		st->bad = 1;
 	int h = (l > r ? l : r) + 1;
 	if (h != n->height_)
+		st->bad = 1;
+	uint64_t s = n->end - n->start;
+	if (n->left_ && n->left_->max_span_ > s)
+		s = n->left_->max_span_;
+	if (n->right_ && n->right_->max_span_ > s)
+		s = n->right_->max_span_;
+	if (s != n->max_span_)
 		st->bad = 1;
 	return h;
 }

@@ -11,8 +11,10 @@
  * Ends are inclusive, so a range may end at UINT64_MAX (the whole 64-bit
  * space is [0, UINT64_MAX]); no computation here ever forms end + 1.
  *
- * Complexity: insert, remove, find, first_overlap, next/prev: O(log n);
- * foreach: O(n). Not thread-safe: the caller serialises all access.
+ * Complexity: insert, remove, find, first_overlap, next/prev, set_range,
+ * move: O(log n); foreach: O(n). Each node also keeps the largest range
+ * length in its subtree, so dev_rt_foreach_span can skip subtrees of ranges
+ * too short for an allocation request. Not thread-safe: the caller serialises all access.
  *
  * Ownership: dev_rt_new() allocates a tree, dev_rt_free() frees it and all its
  * nodes; the values are the caller's (dev_rt_free can call a destructor on
@@ -31,6 +33,7 @@ struct dev_rt_node {
 	uint64_t end;	/* last address of the range (inclusive) */
 	void *val;	/* the caller's pointer */
 	struct dev_rt_node *left_, *right_;
+	uint64_t max_span_; /* max (end - start) in this subtree */
 	int height_;
 };
 
@@ -94,8 +97,16 @@ int dev_rt_move(struct dev_range_tree *t, const struct dev_rt_node *n, uint64_t 
 int dev_rt_foreach(const struct dev_range_tree *t, int reverse,
 		   int (*cb)(const struct dev_rt_node *n, void *ctx), void *ctx);
 
+/* Like dev_rt_foreach, but visits only ranges with end - start >= min_span,
+ * skipping whole subtrees that hold none (each node keeps the largest span
+ * below it). First-fit searches use it: O(log n) when the first range long
+ * enough also fits, instead of a walk over every shorter range before it. */
+int dev_rt_foreach_span(const struct dev_range_tree *t, int reverse, uint64_t min_span,
+			int (*cb)(const struct dev_rt_node *n, void *ctx), void *ctx);
+
 /* Internal invariant check for tests: 0 if the tree is a valid AVL tree of
- * sorted disjoint ranges with correct heights and count, else -EUCLEAN. */
+ * sorted disjoint ranges with correct heights, span maxima and count, else
+ * -EUCLEAN. */
 int dev_rt_check(const struct dev_range_tree *t);
 
 #endif

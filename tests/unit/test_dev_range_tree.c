@@ -187,7 +187,7 @@ END_TEST
 /* Reference model: an unsorted array of ranges, linear scans. */
 #define MAXR 512
 struct model {
-	uint64_t s[MAXR], e[MAXR];
+	uint64_t s[MAXR], e[MAXR], v[MAXR]; /* v: the value stored with it */
 	int n;
 };
 
@@ -220,7 +220,7 @@ START_TEST(randomized_vs_model)
 	static struct model m;
 	m.n = 0;
 	for (int op = 0; op < 150000; op++) {
-		int what = (int)tprng_below(&r, 10);
+		int what = (int)tprng_below(&r, 12);
 		if (what < 4) { /* insert */
 			uint64_t a = rand_addr(&r), len = tprng_below(&r, 40);
 			uint64_t b = (a > UINT64_MAX - len) ? UINT64_MAX : a + len;
@@ -233,6 +233,7 @@ START_TEST(randomized_vs_model)
 			ck_assert_int_eq(rc, expect);
 			if (rc == 0) {
 				m.s[m.n] = a;
+				m.v[m.n] = a;
 				m.e[m.n++] = b;
 			}
 		} else if (what < 6) { /* remove: an existing start or a random one */
@@ -247,11 +248,65 @@ START_TEST(randomized_vs_model)
 			int rc = dev_rt_remove(t, a, &v);
 			ck_assert_int_eq(rc, idx >= 0 ? 0 : -ENOENT);
 			if (idx >= 0) {
-				ck_assert_ptr_eq(v, (void *)(uintptr_t)a);
+				ck_assert_ptr_eq(v, (void *)(uintptr_t)m.v[idx]);
 				m.s[idx] = m.s[m.n - 1];
+				m.v[idx] = m.v[m.n - 1];
 				m.e[idx] = m.e[--m.n];
 			}
-		} else if (what < 8) { /* find */
+		} else if (what == 6 && m.n) { /* set_range or move an existing node */
+			int i = (int)tprng_below(&r, (uint64_t)m.n);
+			uint64_t a = m.s[i] - 3 + tprng_below(&r, 12), b = a + tprng_below(&r, 40);
+			if (b < a) /* wrapped past the top */
+				b = UINT64_MAX;
+			const struct dev_rt_node *n = dev_rt_find(t, m.s[i]);
+			ck_assert_ptr_nonnull(n);
+			int clash = 0, has_p = 0, has_q = 0;
+			uint64_t pe = 0, qs = 0;
+			for (int j = 0; j < m.n; j++) {
+				if (j == i)
+					continue;
+				if (m.s[j] <= b && a <= m.e[j])
+					clash = 1;
+				if (m.s[j] < m.s[i] && (!has_p || m.s[j] > pe)) {
+					has_p = 1;
+					pe = m.s[j]; /* start of prev for now */
+				}
+				if (m.s[j] > m.s[i] && (!has_q || m.s[j] < qs)) {
+					has_q = 1;
+					qs = m.s[j];
+				}
+			}
+			if (has_p) /* turn prev's start into its end */
+				for (int j = 0; j < m.n; j++)
+					if (m.s[j] == pe && j != i)
+						pe = m.e[j];
+			int rc;
+			if (tprng_below(&r, 2)) {
+				int ok = !(has_p && pe >= a) && !(has_q && qs <= b);
+				rc = dev_rt_set_range(t, n, a, b);
+				ck_assert_int_eq(rc, ok ? 0 : -EEXIST);
+			} else {
+				rc = dev_rt_move(t, n, a, b);
+				ck_assert_int_eq(rc, clash ? -EEXIST : 0);
+			}
+			if (rc == 0) {
+				m.s[i] = a;
+				m.e[i] = b;
+			}
+		} else if (what == 7) { /* span-filtered iteration, both ways */
+			uint64_t min_span = tprng_below(&r, 48);
+			int rev = (int)tprng_below(&r, 2);
+			uint64_t want[MAXR], got[MAXR], *p = got;
+			int k = 0;
+			for (int i = 0; i < m.n; i++)
+				if (m.e[i] - m.s[i] >= min_span)
+					want[k++] = m.s[i];
+			qsort(want, (size_t)k, sizeof(uint64_t), cmp_u64);
+			dev_rt_foreach_span(t, rev, min_span, collect, &p);
+			ck_assert_int_eq((int)(p - got), k);
+			for (int i = 0; i < k; i++)
+				ck_assert_uint_eq(got[i], want[rev ? k - 1 - i : i]);
+		} else if (what < 10) { /* find */
 			uint64_t a = rand_addr(&r);
 			int idx = model_overlap(&m, a, a);
 			const struct dev_rt_node *n = dev_rt_find(t, a);
@@ -273,7 +328,7 @@ START_TEST(randomized_vs_model)
 			else
 				ck_assert(n && n->start == m.s[idx]);
 		}
-		if (op % 5000 == 0) {
+		if (op % 2000 == 0) {
 			ck_assert_int_eq(dev_rt_check(t), 0);
 			ck_assert_uint_eq(dev_rt_count(t), (size_t)m.n);
 			uint64_t sorted[MAXR], got[MAXR], *p = got;
