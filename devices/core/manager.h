@@ -15,11 +15,16 @@
  *   (and the device's release() called) only after every reader counted
  *   before the retirement has left, so a device is never released while an
  *   access is inside it. Writers never wait for readers: reclamation is
- *   polled at the end of every writer call and when a reader leaves while
- *   something is pending (trylock, so the fast path never blocks), and can be
- *   forced with dev_manager_synchronize(). That is what lets a device change
- *   its own range from inside its write handler (dev_handle_update) without
- *   deadlocking on itself.
+ *   polled at the end of every register/unregister/update call and when a
+ *   reader leaves while something is pending (trylock, so the fast path never
+ *   blocks), and can be forced with dev_manager_synchronize(). That is what
+ *   lets a device change its own range, or unregister itself, from inside its
+ *   own handler (dev_handle_update) without deadlocking on itself.
+ * - Costs: a dispatch is two atomic increments on a mostly thread-private
+ *   cache line plus a branch-free binary search; a registration change is
+ *   O(n) (the snapshot is rebuilt), which is fine for device-set changes.
+ *   A reader that stays inside a device for long only delays reclamation
+ *   (memory and release()), never a writer or another reader.
  *
  * Ownership: dev_manager_new() allocates the manager with its buses and
  * allocators; dev_manager_free() frees them and releases (ops->release) every
