@@ -67,7 +67,7 @@ int vmm_cpuid_setup(const struct vmm_kvm *k, int vcpu_fd, unsigned index, unsign
 			if ((e->eax & 0x1f) != 0) {
 				unsigned level = (e->eax >> 5) & 7;
 				e->eax &= 0x3ff; /* keep type, level, self-init, fully assoc */
-				e->eax |= (ncpus - 1) << 26;          /* cores per package - 1 */
+				e->eax |= ((1u << core_bits) - 1) << 26; /* addressable core IDs - 1 */
 				if (level >= 3)
 					e->eax |= ((1u << core_bits) - 1) << 14; /* L3 shared by all */
 			}
