@@ -3,8 +3,7 @@
 
 #include <vmm-mem/memory.h>
 
-void gm_memory_iter_init(struct gm_iter *it, const struct gm_memory *m, gm_addr_t a,
-			 uint64_t len)
+void gm_memory_iter_init(struct gm_iter *it, const struct gm_memory *m, gm_addr_t a, uint64_t len)
 {
 	it->m = m;
 	it->addr = a.raw;
@@ -119,8 +118,8 @@ int gm_memory_read_slice_ex(const struct gm_memory *m, void *buf, size_t len, gm
 	return err;
 }
 
-int gm_memory_write_slice_ex(const struct gm_memory *m, const void *buf, size_t len,
-			     gm_addr_t a, size_t *done)
+int gm_memory_write_slice_ex(const struct gm_memory *m, const void *buf, size_t len, gm_addr_t a,
+			     size_t *done)
 {
 	const struct gm__ent *e = fits(m, a.raw, len, true);
 	if (__builtin_expect(e != NULL, 1)) {

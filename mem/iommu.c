@@ -12,8 +12,7 @@ struct gm_iommu_memory {
 	void *miss_ctx;
 };
 
-int gm_iommu_memory_new(struct gm_iommu_memory **out, struct gm_memory *mem,
-			struct gm_iotlb *tlb)
+int gm_iommu_memory_new(struct gm_iommu_memory **out, struct gm_memory *mem, struct gm_iotlb *tlb)
 {
 	if (!out || !mem || !tlb)
 		return -EINVAL;
@@ -45,8 +44,7 @@ bool gm_iommu_memory_enabled(const struct gm_iommu_memory *im)
 	return __atomic_load_n(&im->enabled, __ATOMIC_ACQUIRE);
 }
 
-void gm_iommu_memory_set_miss_handler(struct gm_iommu_memory *im, gm_iotlb_miss_fn fn,
-				      void *ctx)
+void gm_iommu_memory_set_miss_handler(struct gm_iommu_memory *im, gm_iotlb_miss_fn fn, void *ctx)
 {
 	im->miss = fn;
 	im->miss_ctx = ctx;
@@ -83,8 +81,8 @@ static size_t ixfer(const struct gm_iommu_memory *im, void *buf, size_t len, gm_
 	while (done < len) {
 		gm_addr_t gpa;
 		uint64_t c;
-		int rc = translate(im, iova, len - done, write ? GM_PERM_WRITE : GM_PERM_READ, &gpa,
-				   &c);
+		int rc =
+		    translate(im, iova, len - done, write ? GM_PERM_WRITE : GM_PERM_READ, &gpa, &c);
 		if (rc) {
 			*err = rc;
 			break;
@@ -135,8 +133,7 @@ ssize_t gm_iommu_read(const struct gm_iommu_memory *im, void *buf, size_t len, g
 	return n == 0 && err ? err : (ssize_t)n;
 }
 
-ssize_t gm_iommu_write(const struct gm_iommu_memory *im, const void *buf, size_t len,
-		       gm_addr_t a)
+ssize_t gm_iommu_write(const struct gm_iommu_memory *im, const void *buf, size_t len, gm_addr_t a)
 {
 	int err;
 	size_t n = ixfer(im, (void *)buf, len, a, true, &err);
@@ -150,8 +147,7 @@ int gm_iommu_read_slice(const struct gm_iommu_memory *im, void *buf, size_t len,
 	return err;
 }
 
-int gm_iommu_write_slice(const struct gm_iommu_memory *im, const void *buf, size_t len,
-			 gm_addr_t a)
+int gm_iommu_write_slice(const struct gm_iommu_memory *im, const void *buf, size_t len, gm_addr_t a)
 {
 	int err;
 	ixfer(im, (void *)buf, len, a, true, &err);
@@ -163,14 +159,13 @@ int gm_iommu_read_obj(const struct gm_iommu_memory *im, void *obj, size_t size, 
 	return gm_iommu_read_slice(im, obj, size, a);
 }
 
-int gm_iommu_write_obj(const struct gm_iommu_memory *im, const void *obj, size_t size,
-		       gm_addr_t a)
+int gm_iommu_write_obj(const struct gm_iommu_memory *im, const void *obj, size_t size, gm_addr_t a)
 {
 	return gm_iommu_write_slice(im, obj, size, a);
 }
 
-int gm_iommu_load(const struct gm_iommu_memory *im, gm_addr_t a, size_t size,
-		  enum gm_order order, uint64_t *out)
+int gm_iommu_load(const struct gm_iommu_memory *im, gm_addr_t a, size_t size, enum gm_order order,
+		  uint64_t *out)
 {
 	gm_addr_t gpa;
 	uint64_t c;

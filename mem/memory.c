@@ -158,7 +158,8 @@ static int build(struct gm_memory **out, struct gm_region **regs, size_t n)
 		/* primary = the largest region (first of equals) */
 		size_t big = 0;
 		for (size_t i = 1; i < n; i++)
-			if (m->ents[i].last - m->ents[i].start > m->ents[big].last - m->ents[big].start)
+			if (m->ents[i].last - m->ents[i].start >
+			    m->ents[big].last - m->ents[big].start)
 				big = i;
 		fill_fast(&m->primary, &m->ents[big]);
 	}
@@ -195,8 +196,7 @@ const struct gm__ent *gm__lookup_slow(const struct gm_memory *m, uint64_t a, uin
 	return a >= e->start && a <= e->last ? e : NULL;
 }
 
-int gm_memory_new_from_regions(struct gm_memory **out, struct gm_region *const *regions,
-			       size_t n)
+int gm_memory_new_from_regions(struct gm_memory **out, struct gm_region *const *regions, size_t n)
 {
 	if (!out || (n && !regions))
 		return -EINVAL;
@@ -270,8 +270,7 @@ void gm_memory_put(struct gm_memory *m)
 	free(m);
 }
 
-int gm_memory_insert_region(const struct gm_memory *m, struct gm_region *r,
-			    struct gm_memory **out)
+int gm_memory_insert_region(const struct gm_memory *m, struct gm_region *r, struct gm_memory **out)
 {
 	if (!m || !r || !out)
 		return -EINVAL;
@@ -291,8 +290,8 @@ int gm_memory_remove_region(const struct gm_memory *m, gm_addr_t start, uint64_t
 		return -EINVAL;
 	size_t k = m->n;
 	for (size_t i = 0; i < m->n; i++)
-		if (m->ents[i].start == start.raw && m->ents[i].last - m->ents[i].start == len - 1 &&
-		    len != 0)
+		if (m->ents[i].start == start.raw &&
+		    m->ents[i].last - m->ents[i].start == len - 1 && len != 0)
 			k = i;
 	if (k == m->n)
 		return -ENOENT;
@@ -309,7 +308,10 @@ int gm_memory_remove_region(const struct gm_memory *m, gm_addr_t start, uint64_t
 	return rc;
 }
 
-size_t gm_memory_num_regions(const struct gm_memory *m) { return m->n; }
+size_t gm_memory_num_regions(const struct gm_memory *m)
+{
+	return m->n;
+}
 
 const struct gm_region *gm_memory_region(const struct gm_memory *m, size_t i)
 {
@@ -347,7 +349,7 @@ bool gm_memory_check_address(const struct gm_memory *m, gm_addr_t a)
 }
 
 const struct gm_region *gm_memory_to_region_addr(const struct gm_memory *m, gm_addr_t a,
-						  gm_raddr_t *off)
+						 gm_raddr_t *off)
 {
 	const struct gm__ent *e = gm__lookup(m, a.raw);
 	if (!e)
@@ -371,8 +373,7 @@ void *gm_memory_get_host_ptr(const struct gm_memory *m, gm_addr_t a, uint64_t le
 	return base ? base + (a.raw - e->start) : NULL;
 }
 
-int gm_memory_get_slice(const struct gm_memory *m, gm_addr_t a, uint64_t len,
-			struct gm_vslice *out)
+int gm_memory_get_slice(const struct gm_memory *m, gm_addr_t a, uint64_t len, struct gm_vslice *out)
 {
 	const struct gm__ent *e = gm__lookup(m, a.raw);
 	if (!e || (len && len - 1 > e->last - a.raw))

@@ -16,7 +16,7 @@
 
 #define GUEST_SIZE (64ULL << 20)
 #define GUEST_BASE 0x100000ULL
-#define HOT_SIZE (256ULL << 10)            /* fits in L2 */
+#define HOT_SIZE (256ULL << 10)			/* fits in L2 */
 #define HOT_OFF (GUEST_SIZE / 2 - HOT_SIZE / 2) /* straddles region boundaries */
 #define U64_OPS (4u << 20)
 #define COPY_OPS (1u << 16)
@@ -120,8 +120,9 @@ __attribute__((noinline)) static void mem_copy4k_read(struct wl *w, unsigned ops
 	uint64_t s = 0x9e3779b97f4a7c15ULL;
 	int bad = 0;
 	for (unsigned i = 0; i < ops; i++)
-		bad |= gm_memory_read_slice(w->m, w->buf, 4096,
-					    gm_addr(GUEST_BASE + w->off + (xorshift(&s) & w->mask & ~63ULL)));
+		bad |= gm_memory_read_slice(
+		    w->m, w->buf, 4096,
+		    gm_addr(GUEST_BASE + w->off + (xorshift(&s) & w->mask & ~63ULL)));
 	w->failures |= bad;
 	sink = w->buf[0];
 }
@@ -138,13 +139,15 @@ __attribute__((noinline)) static void mem_copy4k_write(struct wl *w, unsigned op
 	uint64_t s = 0x9e3779b97f4a7c15ULL;
 	int bad = 0;
 	for (unsigned i = 0; i < ops; i++)
-		bad |= gm_memory_write_slice(w->m, w->buf, 4096,
-					     gm_addr(GUEST_BASE + w->off + (xorshift(&s) & w->mask & ~63ULL)));
+		bad |= gm_memory_write_slice(
+		    w->m, w->buf, 4096,
+		    gm_addr(GUEST_BASE + w->off + (xorshift(&s) & w->mask & ~63ULL)));
 	w->failures |= bad;
 }
 
 /* 64 KiB copies centred on one of 4 region boundaries (1 MiB regions). */
-#define CROSS_AT(i) (HOT_OFF + (((i) & 3) << 20) + (1ULL << 20) - (32ULL << 10) - (HOT_OFF & ((1ULL << 20) - 1)))
+#define CROSS_AT(i)                                                                                \
+	(HOT_OFF + (((i)&3) << 20) + (1ULL << 20) - (32ULL << 10) - (HOT_OFF & ((1ULL << 20) - 1)))
 __attribute__((noinline)) static void raw_cross(struct wl *w, unsigned ops)
 {
 	for (unsigned i = 0; i < ops; i++)
@@ -156,7 +159,8 @@ __attribute__((noinline)) static void mem_cross(struct wl *w, unsigned ops)
 {
 	int bad = 0;
 	for (unsigned i = 0; i < ops; i++)
-		bad |= gm_memory_read_slice(w->m, w->buf, 64 << 10, gm_addr(GUEST_BASE + CROSS_AT(i)));
+		bad |=
+		    gm_memory_read_slice(w->m, w->buf, 64 << 10, gm_addr(GUEST_BASE + CROSS_AT(i)));
 	w->failures |= bad;
 	sink = w->buf[0];
 }
@@ -166,8 +170,8 @@ __attribute__((noinline)) static void lookup(struct wl *w, unsigned ops)
 	uint64_t s = 0x9e3779b97f4a7c15ULL;
 	uintptr_t acc = 0;
 	for (unsigned i = 0; i < ops; i++)
-		acc += (uintptr_t)gm_memory_find_region(w->m, gm_addr(GUEST_BASE + w->off +
-								      (xorshift(&s) & w->mask)));
+		acc += (uintptr_t)gm_memory_find_region(
+		    w->m, gm_addr(GUEST_BASE + w->off + (xorshift(&s) & w->mask)));
 	if (!acc)
 		w->failures = 1;
 	sink = acc;
@@ -239,8 +243,12 @@ int main(void)
 	char name[96];
 
 	/* u64 read/write: hot set and whole guest, 1/64/1024 regions */
-	static const struct { const char *tag; uint64_t off, mask; } sets[] = {
-		{"hot", HOT_OFF, HOT_SIZE - 1}, {"full", 0, GUEST_SIZE - 1},
+	static const struct {
+		const char *tag;
+		uint64_t off, mask;
+	} sets[] = {
+	    {"hot", HOT_OFF, HOT_SIZE - 1},
+	    {"full", 0, GUEST_SIZE - 1},
 	};
 	for (int s = 0; s < 2; s++) {
 		w.off = sets[s].off;
@@ -253,7 +261,8 @@ int main(void)
 		double r1 = 0, w1 = 0;
 		for (int i = 0; i < 3; i++) {
 			w.m = ms[i];
-			double mr = measure(mem_read, &w, U64_OPS), mw = measure(mem_write, &w, U64_OPS);
+			double mr = measure(mem_read, &w, U64_OPS),
+			       mw = measure(mem_write, &w, U64_OPS);
 			snprintf(name, sizeof(name), "u64_read_%s_%u", sets[s].tag, counts[i]);
 			bench(name, mr);
 			snprintf(name, sizeof(name), "u64_write_%s_%u", sets[s].tag, counts[i]);
@@ -266,13 +275,17 @@ int main(void)
 				snprintf(name, sizeof(name), "u64_write_%s_vs_raw", sets[s].tag);
 				ratio(name, mw, rw);
 			} else {
-				snprintf(name, sizeof(name), "u64_read_%s_%u_vs_raw", sets[s].tag, counts[i]);
+				snprintf(name, sizeof(name), "u64_read_%s_%u_vs_raw", sets[s].tag,
+					 counts[i]);
 				ratio(name, mr, rr);
-				snprintf(name, sizeof(name), "u64_write_%s_%u_vs_raw", sets[s].tag, counts[i]);
+				snprintf(name, sizeof(name), "u64_write_%s_%u_vs_raw", sets[s].tag,
+					 counts[i]);
 				ratio(name, mw, rw);
-				snprintf(name, sizeof(name), "u64_read_%s_%u_vs_1", sets[s].tag, counts[i]);
+				snprintf(name, sizeof(name), "u64_read_%s_%u_vs_1", sets[s].tag,
+					 counts[i]);
 				ratio(name, mr, r1);
-				snprintf(name, sizeof(name), "u64_write_%s_%u_vs_1", sets[s].tag, counts[i]);
+				snprintf(name, sizeof(name), "u64_write_%s_%u_vs_1", sets[s].tag,
+					 counts[i]);
 				ratio(name, mw, w1);
 			}
 		}

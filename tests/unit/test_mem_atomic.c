@@ -84,9 +84,9 @@ END_TEST
 
 struct shared {
 	struct gm_atomic_memory *h;
-	int stop;        /* __atomic */
-	long snapshots;  /* __atomic */
-	long errors;     /* __atomic */
+	int stop;	/* __atomic */
+	long snapshots; /* __atomic */
+	long errors;	/* __atomic */
 };
 
 static void *reader(void *arg)
@@ -107,7 +107,8 @@ static void *reader(void *arg)
 				for (size_t i = 0; i < nr; i++) {
 					uint64_t a, b;
 					if (gm_memory_read_u64(m, gm_addr(i << 20), &a) ||
-					    gm_memory_read_u64(m, gm_addr((i << 20) + (64 << 10) - 8), &b) ||
+					    gm_memory_read_u64(
+						m, gm_addr((i << 20) + (64 << 10) - 8), &b) ||
 					    a != g || b != g)
 						err++;
 				}

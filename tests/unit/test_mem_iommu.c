@@ -95,7 +95,8 @@ START_TEST(translated_access)
 	ck_assert_int_eq(gm_iommu_read_slice(f.im, out, 0x40, gm_addr(0x100fe0)), 0);
 	ck_assert_mem_eq(in, out, 0x40);
 	/* the bytes are where the translation says */
-	ck_assert_int_eq(gm_memory_read_slice(gm_iommu_memory_inner(f.im), out, 0x20, gm_addr(0x3fe0)), 0);
+	ck_assert_int_eq(
+	    gm_memory_read_slice(gm_iommu_memory_inner(f.im), out, 0x20, gm_addr(0x3fe0)), 0);
 	ck_assert_mem_eq(out, in, 0x20);
 	ck_assert_int_eq(gm_memory_read_slice(f.m, out, 0x20, gm_addr(0x10000)), 0);
 	ck_assert_mem_eq(out, in + 0x20, 0x20);

@@ -46,8 +46,7 @@ int gm_atomic_memory_publish(struct gm_atomic_memory *h, struct gm_memory *next)
 /* Read-modify-publish under the writer lock: fn gets the current collection
  * and returns 0 with *next set (a reference the holder takes over), or a
  * negative errno to publish nothing. Returns fn's result. */
-typedef int (*gm_atomic_update_fn)(const struct gm_memory *cur, struct gm_memory **next,
-				   void *ctx);
+typedef int (*gm_atomic_update_fn)(const struct gm_memory *cur, struct gm_memory **next, void *ctx);
 int gm_atomic_memory_update(struct gm_atomic_memory *h, gm_atomic_update_fn fn, void *ctx);
 
 /* Hotplug helpers built on update: errors as gm_memory_insert_region /

@@ -17,11 +17,11 @@
 #include <stdint.h>
 
 struct gm_bitmap {
-	uint64_t len;        /* bytes covered */
+	uint64_t len;	     /* bytes covered */
 	uint64_t page_size;  /* power of two */
 	unsigned page_shift; /* log2(page_size) */
-	size_t nbits;        /* pages = ceil(len / page_size) */
-	size_t nwords;       /* 64-bit words in bits[] */
+	size_t nbits;	     /* pages = ceil(len / page_size) */
+	size_t nwords;	     /* 64-bit words in bits[] */
 	uint64_t bits[];     /* accessed with __atomic builtins only */
 };
 

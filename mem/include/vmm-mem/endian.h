@@ -11,12 +11,24 @@
 
 #include <stdint.h>
 
-typedef struct { uint16_t v; } gm_le16_t;
-typedef struct { uint32_t v; } gm_le32_t;
-typedef struct { uint64_t v; } gm_le64_t;
-typedef struct { uint16_t v; } gm_be16_t;
-typedef struct { uint32_t v; } gm_be32_t;
-typedef struct { uint64_t v; } gm_be64_t;
+typedef struct {
+	uint16_t v;
+} gm_le16_t;
+typedef struct {
+	uint32_t v;
+} gm_le32_t;
+typedef struct {
+	uint64_t v;
+} gm_le64_t;
+typedef struct {
+	uint16_t v;
+} gm_be16_t;
+typedef struct {
+	uint32_t v;
+} gm_be32_t;
+typedef struct {
+	uint64_t v;
+} gm_be64_t;
 
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define GM__LE(bits, x) (x)
@@ -26,9 +38,16 @@ typedef struct { uint64_t v; } gm_be64_t;
 #define GM__BE(bits, x) (x)
 #endif
 
-#define GM__ENDIAN_OPS(name, T, U, bits, CONV)                                 \
-	static inline T name(U x) { T r = {CONV(bits, x)}; return r; }          \
-	static inline U name##_to_cpu(T x) { return CONV(bits, x.v); }
+#define GM__ENDIAN_OPS(name, T, U, bits, CONV)                                                     \
+	static inline T name(U x)                                                                  \
+	{                                                                                          \
+		T r = {CONV(bits, x)};                                                             \
+		return r;                                                                          \
+	}                                                                                          \
+	static inline U name##_to_cpu(T x)                                                         \
+	{                                                                                          \
+		return CONV(bits, x.v);                                                            \
+	}
 
 GM__ENDIAN_OPS(gm_le16, gm_le16_t, uint16_t, 16, GM__LE)
 GM__ENDIAN_OPS(gm_le32, gm_le32_t, uint32_t, 32, GM__LE)
