@@ -13,19 +13,42 @@ static int cmp_region(const void *a, const void *b)
 	return gm_addr_cmp(x->start, y->start);
 }
 
-/* Two file-backed regions on the same file must not map overlapping bytes. */
-static bool files_overlap(const struct gm_region *a, const struct gm_region *b)
+/* Two file-backed regions on the same file must not map overlapping bytes
+ * (two guest addresses would alias one page). 0, -EINVAL, -ENOMEM. */
+struct file_span {
+	dev_t dev;
+	ino_t ino;
+	uint64_t lo, hi; /* file bytes [lo, hi) */
+};
+
+static int check_files(struct gm_region *const *regs, size_t n)
 {
-	const struct gm_file_offset *fa = gm_region_file_offset(a);
-	const struct gm_file_offset *fb = gm_region_file_offset(b);
-	struct stat sa, sb;
-	if (!fa || !fb || fstat(fa->fd, &sa) || fstat(fb->fd, &sb))
-		return false;
-	if (sa.st_dev != sb.st_dev || sa.st_ino != sb.st_ino)
-		return false;
-	uint64_t a0 = fa->start.raw, a1 = a0 + gm_region_len(a); /* checked at creation */
-	uint64_t b0 = fb->start.raw, b1 = b0 + gm_region_len(b);
-	return a0 < b1 && b0 < a1;
+	struct file_span *f = calloc(n ? n : 1, sizeof(*f));
+	size_t k = 0;
+	int rc = 0;
+	if (!f)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct gm_file_offset *fo = gm_region_file_offset(regs[i]);
+		struct stat st;
+		if (!fo || fstat(fo->fd, &st))
+			continue;
+		f[k].dev = st.st_dev;
+		f[k].ino = st.st_ino;
+		f[k].lo = fo->start.raw;
+		if (__builtin_add_overflow(f[k].lo, gm_region_len(regs[i]), &f[k].hi))
+			f[k].hi = UINT64_MAX;
+		k++;
+	}
+	for (size_t i = 0; i < k && !rc; i++)
+		for (size_t j = i + 1; j < k; j++)
+			if (f[i].dev == f[j].dev && f[i].ino == f[j].ino && f[i].lo < f[j].hi &&
+			    f[j].lo < f[i].hi) {
+				rc = -EINVAL;
+				break;
+			}
+	free(f);
+	return rc;
 }
 
 static void fill_fast(struct gm__fast *f, const struct gm__ent *e)
@@ -117,12 +140,9 @@ static int build(struct gm_memory **out, struct gm_region **regs, size_t n)
 			goto fail;
 		}
 	}
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = i + 1; j < n; j++)
-			if (files_overlap(regs[i], regs[j])) {
-				rc = -EINVAL;
-				goto fail;
-			}
+	if ((rc = check_files(regs, n)))
+		goto fail;
+	rc = -ENOMEM;
 	if (!n && !(m->fast = calloc(1, sizeof(*m->fast)))) /* fmask 0: one empty entry */
 		goto fail;
 	/* Bucket tables. Buckets are as large as possible while every region

@@ -27,6 +27,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
 	uint64_t raw;
 } gm_addr_t;
@@ -122,5 +126,9 @@ typedef struct {
 GM__ADDR_OPS(gm_addr, gm_addr_t)
 GM__ADDR_OPS(gm_raddr, gm_raddr_t)
 GM__ADDR_OPS(gm_foff, gm_foff_t)
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

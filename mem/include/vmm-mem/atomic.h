@@ -28,6 +28,10 @@
 #include <vmm-mem/addr.h>
 #include <vmm-mem/memory.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct gm_atomic_memory;
 
 /* Create a holder for `initial` (it takes its own reference; the caller keeps
@@ -56,5 +60,9 @@ int gm_atomic_memory_remove_region(struct gm_atomic_memory *h, gm_addr_t start, 
 
 /* Number of publishes so far (a cheap "did the map change?" check). */
 uint64_t gm_atomic_memory_generation(const struct gm_atomic_memory *h);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

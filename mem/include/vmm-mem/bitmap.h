@@ -16,6 +16,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct gm_bitmap {
 	uint64_t len;	     /* bytes covered */
 	uint64_t page_size;  /* power of two */
@@ -63,5 +67,9 @@ size_t gm_bitmap_count(const struct gm_bitmap *b);
 size_t gm_bitmap_get_and_reset(struct gm_bitmap *b, uint64_t *out, size_t nwords);
 /* Clear every bit. */
 void gm_bitmap_reset(struct gm_bitmap *b);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

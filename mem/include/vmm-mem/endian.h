@@ -11,6 +11,10 @@
 
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
 	uint16_t v;
 } gm_le16_t;
@@ -56,6 +60,12 @@ GM__ENDIAN_OPS(gm_be16, gm_be16_t, uint16_t, 16, GM__BE)
 GM__ENDIAN_OPS(gm_be32, gm_be32_t, uint32_t, 32, GM__BE)
 GM__ENDIAN_OPS(gm_be64, gm_be64_t, uint64_t, 64, GM__BE)
 
+#ifndef __cplusplus
 _Static_assert(sizeof(gm_le64_t) == 8 && sizeof(gm_be16_t) == 2, "endian types are plain");
+#endif
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

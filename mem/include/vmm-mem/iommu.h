@@ -24,6 +24,10 @@
 #include <vmm-mem/region.h>
 #include <vmm-mem/vslice.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct gm_iotlb;
 
 /* Ownership: the caller owns *out and frees it with gm_iotlb_free (NULL ok).
@@ -78,5 +82,9 @@ int gm_iommu_load(const struct gm_iommu_memory *im, gm_addr_t a, size_t size, en
 		  uint64_t *out);
 int gm_iommu_store(const struct gm_iommu_memory *im, gm_addr_t a, size_t size, uint64_t val,
 		   enum gm_order order);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

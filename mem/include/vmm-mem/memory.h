@@ -33,6 +33,10 @@
 #include <vmm-mem/region.h>
 #include <vmm-mem/vslice.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct gm_range {
 	gm_addr_t start;
 	uint64_t len;
@@ -251,5 +255,9 @@ ssize_t gm_memory_read_from_fd(const struct gm_memory *m, gm_addr_t a, int fd, s
 int gm_memory_read_exact_from_fd(const struct gm_memory *m, gm_addr_t a, int fd, size_t count);
 ssize_t gm_memory_write_to_fd(const struct gm_memory *m, gm_addr_t a, int fd, size_t count);
 int gm_memory_write_all_to_fd(const struct gm_memory *m, gm_addr_t a, int fd, size_t count);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

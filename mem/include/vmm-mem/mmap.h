@@ -28,6 +28,10 @@
 #include <vmm-mem/addr.h>
 #include <vmm-mem/region.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct gm_mmap_opts {
 	int prot;		  /* 0 = PROT_READ | PROT_WRITE */
 	int flags;		  /* extra mmap flags OR-ed in (e.g. MAP_POPULATE) */
@@ -53,5 +57,9 @@ int gm_mmap_region_prot(const struct gm_region *r);
 int gm_mmap_region_flags(const struct gm_region *r);
 /* Whether the backend owns (and will unmap) the host memory. */
 bool gm_mmap_region_owned(const struct gm_region *r);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -19,6 +19,10 @@
 #include <vmm-mem/bitmap.h>
 #include <vmm-mem/vslice.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Access permissions, as vm-memory's Permissions. */
 enum gm_perm {
 	GM_PERM_NONE = 0,
@@ -120,5 +124,9 @@ ssize_t gm_region_read_from_fd(const struct gm_region *r, gm_raddr_t off, int fd
 int gm_region_read_exact_from_fd(const struct gm_region *r, gm_raddr_t off, int fd, size_t count);
 ssize_t gm_region_write_to_fd(const struct gm_region *r, gm_raddr_t off, int fd, size_t count);
 int gm_region_write_all_to_fd(const struct gm_region *r, gm_raddr_t off, int fd, size_t count);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -21,6 +21,10 @@
 
 #include <vmm-mem/bitmap.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum gm_order {
 	GM_RELAXED = __ATOMIC_RELAXED,
 	GM_ACQUIRE = __ATOMIC_ACQUIRE,
@@ -179,5 +183,9 @@ int gm_vslice_write_all_to_fd(const struct gm_vslice *s, int fd, size_t count);
  * Same return values as gm_vslice_load/store; no bounds checks. */
 int gm__atomic_load(const void *p, size_t size, enum gm_order order, uint64_t *out);
 int gm__atomic_store(void *p, size_t size, uint64_t val, enum gm_order order);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
