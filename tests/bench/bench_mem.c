@@ -6,6 +6,7 @@
  *   BENCH mem.<name> <ns> ns/op
  *   RATIO mem.<name> <x>      x = our time per op / baseline time per op
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,7 +56,8 @@ struct wl {
 	struct gm_memory *m;
 	uint8_t *raw; /* host base of the same 64 MiB (1-region memory) */
 	uint64_t off, mask;
-	uint8_t *buf;	 /* 64 KiB scratch */
+	uint8_t *buf; /* 64 KiB scratch */
+	struct gm_atomic_memory *holder;
 	size_t copy_len; /* 4096, not a constant: the baseline must call memcpy()
 			  * like mem/ does, not an inlined rep movs */
 	int failures;
@@ -182,6 +184,12 @@ __attribute__((noinline)) static void lookup(struct wl *w, unsigned ops)
 	sink = acc;
 }
 
+__attribute__((noinline)) static void snapshot(struct wl *w, unsigned ops)
+{
+	for (unsigned i = 0; i < ops; i++)
+		gm_memory_put(gm_atomic_memory_snapshot(w->holder));
+}
+
 /* One workload to time: a function, its data and its operation count. */
 struct job {
 	bench_fn f;
@@ -216,13 +224,14 @@ static void measure(struct job *jobs, int k)
 /* nregions equal raw-pointer regions over the SAME host buffer, so every
  * configuration and the raw baseline touch exactly the same memory (same
  * pages, same page sizes): the ratios measure mem/ alone. */
-static struct gm_memory *make(uint8_t *host, unsigned nregions)
+static struct gm_memory *make(uint8_t *host, unsigned nregions, bool tracked)
 {
 	uint64_t each = GUEST_SIZE / nregions;
 	struct gm_region **r = calloc(nregions, sizeof(*r));
+	struct gm_mmap_opts o = {.dirty_tracking = tracked};
 	for (unsigned i = 0; i < nregions; i++)
 		if (gm_region_new_raw(&r[i], gm_addr(GUEST_BASE + i * each), host + i * each, each,
-				      NULL)) {
+				      &o)) {
 			fprintf(stderr, "bench_mem: cannot build %u regions\n", nregions);
 			exit(1);
 		}
@@ -259,7 +268,7 @@ int main(void)
 	memset(raw, 1, GUEST_SIZE); /* no run pays page faults */
 	struct gm_memory *ms[3];
 	for (int i = 0; i < 3; i++)
-		ms[i] = make(raw, counts[i]);
+		ms[i] = make(raw, counts[i], false);
 	uint8_t *buf = aligned_alloc(64, 64 << 10);
 	memset(buf, 2, 64 << 10);
 	const struct wl base = {.raw = raw, .buf = buf, .copy_len = 4096};
@@ -351,6 +360,32 @@ int main(void)
 		bench(name, l[i].ns);
 	}
 	ratio("lookup_1024_vs_1", l[2].ns, l[0].ns);
+
+	/* For information: the price of dirty tracking on a u64 write (hot set,
+	 * 1 region), and of taking a snapshot from the RCU-like holder. */
+	struct gm_memory *tracked = make(raw, 1, true);
+	struct job d[2];
+	for (int i = 0; i < 2; i++) {
+		d[i].w = base;
+		d[i].w.m = i ? tracked : NULL;
+		d[i].w.off = HOT_OFF;
+		d[i].w.mask = HOT_SIZE - 1;
+		d[i].f = i ? mem_write : raw_write;
+		d[i].ops = U64_OPS;
+	}
+	measure(d, 2);
+	bench("u64_write_hot_tracked", d[1].ns);
+	ratio("u64_write_hot_tracked_vs_raw", d[1].ns, d[0].ns);
+	gm_memory_put(tracked);
+
+	struct gm_atomic_memory *holder;
+	if (gm_atomic_memory_new(&holder, ms[0]) == 0) {
+		struct job sn = {.f = snapshot, .w = base, .ops = 1u << 20};
+		sn.w.holder = holder;
+		measure(&sn, 1);
+		bench("snapshot_get_put", sn.ns);
+		gm_atomic_memory_free(holder);
+	}
 
 	for (int i = 0; i < 3; i++)
 		gm_memory_put(ms[i]);
