@@ -5,9 +5,13 @@
  * pages it touched. Regions created without tracking have no bitmap (NULL)
  * and pay only one predictable branch per write.
  *
- * Bits are set with relaxed atomic OR (after a plain check, so an already
- * dirty page costs no locked instruction); gm_bitmap_get_and_reset() swaps
- * each word with 0 atomically, so no mark is lost between collection rounds.
+ * Bits are set with an atomic OR with release order, after the data was
+ * written; gm_bitmap_get_and_reset() swaps each word with 0 with acquire
+ * order. So a collector that sees a bit also sees the data written before it
+ * was set, and a mark that lands after the swap stays for the next round: no
+ * write is ever lost between collection rounds. (There is deliberately no
+ * "already set? then skip" shortcut: a skipped mark could race with the
+ * swap and lose the write.)
  */
 #ifndef VMM_MEM_BITMAP_H
 #define VMM_MEM_BITMAP_H
@@ -48,8 +52,7 @@ static inline void gm_bitmap_mark(struct gm_bitmap *b, uint64_t off, uint64_t le
 	if (__builtin_expect(first == last && off + len > off && first < b->nbits, 1)) {
 		uint64_t bit = 1ULL << (first & 63);
 		uint64_t *w = &b->bits[first >> 6];
-		if (!(__atomic_load_n(w, __ATOMIC_RELAXED) & bit))
-			__atomic_fetch_or(w, bit, __ATOMIC_RELAXED);
+		__atomic_fetch_or(w, bit, __ATOMIC_RELEASE);
 		return;
 	}
 	gm_bitmap_mark_range(b, off, len);
