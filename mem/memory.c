@@ -368,6 +368,16 @@ bool gm_memory_check_address(const struct gm_memory *m, gm_addr_t a)
 	return gm__lookup(m, a.raw) != NULL;
 }
 
+bool gm_memory_checked_offset(const struct gm_memory *m, gm_addr_t a, uint64_t off,
+			      gm_addr_t *out)
+{
+	gm_addr_t r;
+	if (!gm_addr_checked_add(a, off, &r) || !gm__lookup(m, r.raw))
+		return false;
+	*out = r;
+	return true;
+}
+
 const struct gm_region *gm_memory_to_region_addr(const struct gm_memory *m, gm_addr_t a,
 						 gm_raddr_t *off)
 {

@@ -68,6 +68,13 @@ START_TEST(translation_helpers)
 	ck_assert_uint_eq(off.raw, 0x50);
 	ck_assert_ptr_null(gm_memory_to_region_addr(m, gm_addr(0x3100), &off));
 	ck_assert_ptr_eq(gm_memory_find_region(m, gm_addr(0x8fff)), gm_memory_region(m, 2));
+	gm_addr_t o = gm_addr(1);
+	ck_assert(gm_memory_checked_offset(m, gm_addr(0x1000), 0x20ff, &o));
+	ck_assert_uint_eq(o.raw, 0x30ff);
+	o = gm_addr(1);
+	ck_assert(!gm_memory_checked_offset(m, gm_addr(0x1000), 0x2100, &o)); /* hole */
+	ck_assert(!gm_memory_checked_offset(m, gm_addr(0x8000), UINT64_MAX, &o)); /* wraps */
+	ck_assert_uint_eq(o.raw, 1);
 	uint8_t *h = gm_memory_get_host_address(m, gm_addr(0x1010));
 	ck_assert_ptr_eq(h, (uint8_t *)gm_region_host_base(gm_memory_region(m, 0)) + 0x10);
 	ck_assert_ptr_null(gm_memory_get_host_address(m, gm_addr(0x4000)));

@@ -144,6 +144,10 @@ gm_addr_t gm_memory_last_addr(const struct gm_memory *m);
 uint64_t gm_memory_total_size(const struct gm_memory *m);
 
 bool gm_memory_check_address(const struct gm_memory *m, gm_addr_t a);
+/* a + off, if that neither overflows nor lands outside memory: true and
+ * *out set; else false. */
+bool gm_memory_checked_offset(const struct gm_memory *m, gm_addr_t a, uint64_t off,
+			      gm_addr_t *out);
 /* Every byte of [a, a+len) mapped (across regions), no overflow. len 0: true. */
 bool gm_memory_check_range(const struct gm_memory *m, gm_addr_t a, uint64_t len);
 /* Region holding a and a's offset in it; NULL if unmapped. */
