@@ -193,3 +193,64 @@ int gm_iommu_store(const struct gm_iommu_memory *im, gm_addr_t a, size_t size, u
 		return -EFAULT;
 	return gm_memory_store(im->mem, gpa, size, val, order);
 }
+
+/* Walk the IOVA range in translated chunks; each chunk goes to the
+ * gm_memory fd functions. exact: the chunk must complete. */
+static ssize_t ifd(const struct gm_iommu_memory *im, gm_addr_t a, int fd, size_t count, bool into,
+		   bool exact)
+{
+	size_t done = 0;
+	uint64_t iova = a.raw;
+	if (exact && !gm_iommu_check_range(im, a, count, into ? GM_PERM_WRITE : GM_PERM_READ))
+		return -EFAULT;
+	while (done < count) {
+		gm_addr_t gpa;
+		uint64_t c;
+		int rc = translate(im, iova, count - done, into ? GM_PERM_WRITE : GM_PERM_READ,
+				   &gpa, &c);
+		if (rc)
+			return done ? (ssize_t)done : rc;
+		if (c > count - done)
+			c = count - done;
+		if (exact) {
+			rc = into ? gm_memory_read_exact_from_fd(im->mem, gpa, fd, (size_t)c)
+				  : gm_memory_write_all_to_fd(im->mem, gpa, fd, (size_t)c);
+			if (rc)
+				return rc;
+			done += (size_t)c;
+		} else {
+			ssize_t n = into ? gm_memory_read_from_fd(im->mem, gpa, fd, (size_t)c)
+					 : gm_memory_write_to_fd(im->mem, gpa, fd, (size_t)c);
+			if (n < 0)
+				return done ? (ssize_t)done : n;
+			done += (size_t)n;
+			if ((uint64_t)n < c)
+				break; /* short transfer or EOF: a partial form stops */
+		}
+		if (done < count && __builtin_add_overflow(iova, c, &iova))
+			return done ? (ssize_t)done : -EFAULT;
+	}
+	return (ssize_t)done;
+}
+
+ssize_t gm_iommu_read_from_fd(const struct gm_iommu_memory *im, gm_addr_t a, int fd, size_t count)
+{
+	return ifd(im, a, fd, count, true, false);
+}
+
+int gm_iommu_read_exact_from_fd(const struct gm_iommu_memory *im, gm_addr_t a, int fd, size_t count)
+{
+	ssize_t n = ifd(im, a, fd, count, true, true);
+	return n < 0 ? (int)n : 0;
+}
+
+ssize_t gm_iommu_write_to_fd(const struct gm_iommu_memory *im, gm_addr_t a, int fd, size_t count)
+{
+	return ifd(im, a, fd, count, false, false);
+}
+
+int gm_iommu_write_all_to_fd(const struct gm_iommu_memory *im, gm_addr_t a, int fd, size_t count)
+{
+	ssize_t n = ifd(im, a, fd, count, false, true);
+	return n < 0 ? (int)n : 0;
+}

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <vmm-mem/mem.h>
 
@@ -182,6 +183,40 @@ START_TEST(miss_handler_and_disable)
 }
 END_TEST
 
+START_TEST(translated_fd_io)
+{
+	struct fixture f;
+	setup(&f);
+	/* two IOVA pages mapped to non-adjacent guest pages */
+	ck_assert_int_eq(gm_iotlb_set(f.t, 0x100000, gm_addr(0x3000), 0x1000, GM_PERM_RW), 0);
+	ck_assert_int_eq(gm_iotlb_set(f.t, 0x101000, gm_addr(0x10000), 0x1000, GM_PERM_RW), 0);
+	ck_assert_int_eq(gm_iotlb_set(f.t, 0x102000, gm_addr(0x11000), 0x1000, GM_PERM_READ), 0);
+	int p[2];
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(write(p[1], "0123456789abcdef", 16), 16);
+	ck_assert_int_eq(gm_iommu_read_exact_from_fd(f.im, gm_addr(0x100ff8), p[0], 16), 0);
+	char got[16];
+	ck_assert_int_eq(gm_memory_read_slice(f.m, got, 8, gm_addr(0x3ff8)), 0);
+	ck_assert(memcmp(got, "01234567", 8) == 0);
+	ck_assert_int_eq(gm_memory_read_slice(f.m, got, 8, gm_addr(0x10000)), 0);
+	ck_assert(memcmp(got, "89abcdef", 8) == 0);
+	ck_assert_int_eq(gm_iommu_write_all_to_fd(f.im, gm_addr(0x100ff8), p[1], 16), 0);
+	ck_assert_int_eq(read(p[0], got, 16), 16);
+	ck_assert(memcmp(got, "0123456789abcdef", 16) == 0);
+	/* exact into a read-only IOTLB entry: refused before reading anything */
+	ck_assert_int_eq(write(p[1], "xy", 2), 2);
+	ck_assert_int_eq(gm_iommu_read_exact_from_fd(f.im, gm_addr(0x101fff), p[0], 2), -EFAULT);
+	/* partial: stops at the permission boundary */
+	ck_assert_int_eq(gm_iommu_read_from_fd(f.im, gm_addr(0x101fff), p[0], 2), 1);
+	ck_assert_int_eq(gm_iommu_write_to_fd(f.im, gm_addr(0x102000), p[1], 4), 4); /* R ok */
+	ck_assert_int_eq(read(p[0], got, 5), 5);
+	ck_assert_int_eq(gm_iommu_read_from_fd(f.im, gm_addr(0x900000), p[0], 1), -ENOENT);
+	close(p[0]);
+	close(p[1]);
+	teardown(&f);
+}
+END_TEST
+
 static Suite *iommu_suite(void)
 {
 	Suite *s = suite_create("mem_iommu");
@@ -190,6 +225,7 @@ static Suite *iommu_suite(void)
 	tcase_add_test(tc, translated_access);
 	tcase_add_test(tc, permissions);
 	tcase_add_test(tc, miss_handler_and_disable);
+	tcase_add_test(tc, translated_fd_io);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -83,6 +83,14 @@ int gm_iommu_load(const struct gm_iommu_memory *im, gm_addr_t a, size_t size, en
 int gm_iommu_store(const struct gm_iommu_memory *im, gm_addr_t a, size_t size, uint64_t val,
 		   enum gm_order order);
 
+/* File descriptors straight into / out of translated memory (EINTR
+ * retried), same semantics as gm_memory_read_from_fd & co. */
+ssize_t gm_iommu_read_from_fd(const struct gm_iommu_memory *im, gm_addr_t a, int fd, size_t count);
+int gm_iommu_read_exact_from_fd(const struct gm_iommu_memory *im, gm_addr_t a, int fd,
+				size_t count);
+ssize_t gm_iommu_write_to_fd(const struct gm_iommu_memory *im, gm_addr_t a, int fd, size_t count);
+int gm_iommu_write_all_to_fd(const struct gm_iommu_memory *im, gm_addr_t a, int fd, size_t count);
+
 #ifdef __cplusplus
 }
 #endif
