@@ -15,6 +15,11 @@
  *    index (first region that can hold an address of the bucket) and a
  *    binary search between two bucket entries.
  *
+ * Threads: a collection is immutable, so any number of threads may use it at
+ * once (guest memory itself is shared, as with a real guest: concurrent
+ * writes to the same bytes race like they would on hardware). Writes to
+ * dirty-tracked regions skip the inline path and mark the bitmap out of line.
+ *
  * Errors, everywhere in this file: 0 or a byte count on success, else a
  * negative errno: -EFAULT (address not mapped, or the access would pass
  * UINT64_MAX), -EACCES (write to a read-only region), -EINVAL (bad argument).
@@ -120,7 +125,9 @@ int gm_memory_new_anon_opts(struct gm_memory **out, const struct gm_range *range
  * region; the caller keeps its references. 0, -EINVAL (overlap, or two
  * file-backed regions mapping overlapping parts of the same file), -ENOMEM. */
 int gm_memory_new_from_regions(struct gm_memory **out, struct gm_region *const *regions, size_t n);
-/* An empty collection (n == 0 is also accepted by the two builders). */
+/* n == 0 is accepted by both builders and gives an empty collection.
+ * Ownership: the builders give *out one reference; every holder drops its
+ * own with gm_memory_put(). */
 struct gm_memory *gm_memory_get(struct gm_memory *m); /* +1 reference, returns m */
 void gm_memory_put(struct gm_memory *m); /* -1; at 0 drops every region reference; NULL ok */
 
