@@ -1,10 +1,17 @@
 /* The region collection: building, refcounting, lookup, insert/remove. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include <vmm-mem/memory.h>
 #include <vmm-mem/mmap.h>
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct gm_range *x = a, *y = b;
+	return gm_addr_cmp(x->start, y->start);
+}
 
 static int cmp_region(const void *a, const void *b)
 {
@@ -240,18 +247,24 @@ int gm_memory_new_anon_opts(struct gm_memory **out, const struct gm_range *range
 {
 	if (!out || (n && !ranges))
 		return -EINVAL;
-	/* Validate everything before mapping anything. */
+	/* Validate everything before mapping anything: sort a copy, then every
+	 * range must be non-empty, not wrap, and end before the next starts. */
+	struct gm_range *sorted = malloc((n ? n : 1) * sizeof(*sorted));
+	if (!sorted)
+		return -ENOMEM;
+	if (n)
+		memcpy(sorted, ranges, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), cmp_range);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t last;
-		if (ranges[i].len == 0 ||
-		    __builtin_add_overflow(ranges[i].start.raw, ranges[i].len - 1, &last))
+		if (sorted[i].len == 0 ||
+		    __builtin_add_overflow(sorted[i].start.raw, sorted[i].len - 1, &last) ||
+		    (i + 1 < n && sorted[i + 1].start.raw <= last)) {
+			free(sorted);
 			return -EINVAL;
-		for (size_t j = 0; j < i; j++) {
-			uint64_t l2 = ranges[j].start.raw + ranges[j].len - 1;
-			if (ranges[i].start.raw <= l2 && ranges[j].start.raw <= last)
-				return -EINVAL;
 		}
 	}
+	free(sorted);
 	struct gm_region **regs = malloc((n ? n : 1) * sizeof(*regs));
 	if (!regs)
 		return -ENOMEM;
@@ -368,8 +381,7 @@ bool gm_memory_check_address(const struct gm_memory *m, gm_addr_t a)
 	return gm__lookup(m, a.raw) != NULL;
 }
 
-bool gm_memory_checked_offset(const struct gm_memory *m, gm_addr_t a, uint64_t off,
-			      gm_addr_t *out)
+bool gm_memory_checked_offset(const struct gm_memory *m, gm_addr_t a, uint64_t off, gm_addr_t *out)
 {
 	gm_addr_t r;
 	if (!gm_addr_checked_add(a, off, &r) || !gm__lookup(m, r.raw))
