@@ -60,6 +60,63 @@ START_TEST(iotlb_set_lookup_invalidate)
 }
 END_TEST
 
+/* Random set/invalidate sequences against a byte-granular reference map. */
+START_TEST(iotlb_model)
+{
+	enum { SPACE = 512 };
+	static int64_t ref_gpa[SPACE];
+	static int ref_perm[SPACE];
+	struct gm_iotlb *t;
+	ck_assert_int_eq(gm_iotlb_new(&t), 0);
+	for (int i = 0; i < SPACE; i++)
+		ref_perm[i] = 0;
+	uint64_t s = 0x2545f4914f6cdd1dULL;
+	for (int op = 0; op < 3000; op++) {
+		s ^= s << 13;
+		s ^= s >> 7;
+		s ^= s << 17;
+		uint64_t iova = s % SPACE, len = 1 + (s >> 20) % 64, gpa = (s >> 32) % 100000;
+		if (iova + len > SPACE)
+			len = SPACE - iova;
+		if ((s >> 40) % 3) {
+			int perm = 1 + (int)((s >> 50) % 3);
+			ck_assert_int_eq(
+			    gm_iotlb_set(t, iova, gm_addr(gpa), len, (enum gm_perm)perm), 0);
+			for (uint64_t k = 0; k < len; k++) {
+				ref_gpa[iova + k] = (int64_t)(gpa + k);
+				ref_perm[iova + k] = perm;
+			}
+		} else {
+			ck_assert_int_eq(gm_iotlb_invalidate(t, iova, len), 0);
+			for (uint64_t k = 0; k < len; k++)
+				ref_perm[iova + k] = 0;
+		}
+		if (op % 50)
+			continue;
+		for (uint64_t i = 0; i < SPACE; i++) {
+			gm_addr_t g;
+			uint64_t c;
+			int rc = gm_iotlb_lookup(t, i, 0, GM_PERM_NONE, &g, &c);
+			if (!ref_perm[i]) {
+				ck_assert_int_eq(rc, -ENOENT);
+				continue;
+			}
+			ck_assert_int_eq(rc, 0);
+			ck_assert_uint_eq(g.raw, (uint64_t)ref_gpa[i]);
+			ck_assert_uint_ge(c, 1);
+			for (uint64_t k = 0; k < c && i + k < SPACE; k++) {
+				ck_assert_int_eq(ref_perm[i + k], ref_perm[i]);
+				ck_assert_int_eq(ref_gpa[i + k], ref_gpa[i] + (int64_t)k);
+			}
+			int need = ref_perm[i] == GM_PERM_READ ? GM_PERM_WRITE : GM_PERM_READ;
+			rc = gm_iotlb_lookup(t, i, 1, (enum gm_perm)need, &g, &c);
+			ck_assert_int_eq(rc, ref_perm[i] & need ? 0 : -EACCES);
+		}
+	}
+	gm_iotlb_free(t);
+}
+END_TEST
+
 struct fixture {
 	struct gm_memory *m;
 	struct gm_iotlb *t;
@@ -222,6 +279,7 @@ static Suite *iommu_suite(void)
 	Suite *s = suite_create("mem_iommu");
 	TCase *tc = tcase_create("iommu");
 	tcase_add_test(tc, iotlb_set_lookup_invalidate);
+	tcase_add_test(tc, iotlb_model);
 	tcase_add_test(tc, translated_access);
 	tcase_add_test(tc, permissions);
 	tcase_add_test(tc, miss_handler_and_disable);
