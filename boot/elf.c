@@ -176,8 +176,14 @@ static int zero_fill(const struct gm_memory *m, uint64_t addr, uint64_t len)
 }
 
 int boot_elf_load(const struct gm_memory *m, const uint8_t *img, size_t size,
-		  const struct boot_elf *info, struct boot_err *err)
+		  struct boot_elf *out, struct boot_err *err)
 {
+	struct boot_elf info;
+	int rc = boot_elf_parse(img, size, &info, err);
+	if (rc)
+		return rc;
+	if (out)
+		*out = info;
 	uint64_t phoff = le64_get(img + 32);
 	uint16_t phnum = le16_get(img + 56);
 	for (uint16_t i = 0; i < phnum; i++) {
@@ -202,7 +208,5 @@ int boot_elf_load(const struct gm_memory *m, const uint8_t *img, size_t size,
 		if (r)
 			return boot_errf(err, r, "writing ELF segment %u to guest memory failed", i);
 	}
-	(void)info;
-	(void)size;
 	return 0;
 }

@@ -36,11 +36,12 @@ int boot_elf_parse(const uint8_t *img, size_t size, struct boot_elf *out,
  * found, -EINVAL malformed note. */
 int boot_elf_find_pvh_note(const uint8_t *notes, size_t len, uint32_t *entry);
 
-/* Copy every PT_LOAD segment to its physical address (zero-filling up to
- * memsz), after checking each lies in guest RAM at or above 1 MiB.
- * info must come from boot_elf_parse of the same image.
- * 0, -ENOSPC (a segment outside guest RAM), -EFAULT. */
+/* Validate img (as boot_elf_parse, filling *out when out != NULL), then
+ * copy every PT_LOAD segment to its physical address (zero-filling up to
+ * memsz) after checking each lies in guest RAM at or above 1 MiB and
+ * outside the MMIO hole. 0, the boot_elf_parse errors, -ENOSPC (a segment
+ * outside guest RAM), -EFAULT. */
 int boot_elf_load(const struct gm_memory *m, const uint8_t *img, size_t size,
-		  const struct boot_elf *info, struct boot_err *err);
+		  struct boot_elf *out, struct boot_err *err);
 
 #endif

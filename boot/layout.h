@@ -18,7 +18,7 @@
 #define BOOT_IDENTITY_MAP_SIZE (1ULL << 30) /* 1 GiB of 2 MiB pages */
 #define BOOT_CMDLINE_ADDR 0x20000ULL
 #define BOOT_CMDLINE_AREA 0x10000ULL  /* hard cap on the command line area */
-#define BOOT_CMDLINE_DEFAULT_MAX 2048 /* COMMAND_LINE_SIZE - 1 for ELF kernels */
+#define BOOT_CMDLINE_DEFAULT_MAX 2047 /* COMMAND_LINE_SIZE (2048) minus the NUL */
 #define BOOT_SETUP_DATA_ADDR 0x30000ULL /* setup_data (SETUP_DTB) for --fdt */
 #define BOOT_FDT_MAX_SIZE 0x10000ULL
 #define BOOT_EBDA_START 0x9fc00ULL    /* end of low RAM, start of the reserved area */

@@ -3,6 +3,7 @@
 #ifndef VMM_BOOT_LE_H
 #define VMM_BOOT_LE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 static inline uint16_t le16_get(const uint8_t *p)

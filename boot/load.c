@@ -46,7 +46,7 @@ static int load_elf(const struct gm_memory *m, const uint8_t *img, size_t size, 
 		k->mode = BOOT_ENTRY_LONG64;
 		k->entry = e.entry;
 	}
-	r = boot_elf_load(m, img, size, &e, err);
+	r = boot_elf_load(m, img, size, NULL, err);
 	if (r)
 		return r;
 	k->start = e.load_start;

@@ -13,6 +13,7 @@
 
 #include "boot/boot.h"
 #include "boot/bzimage.h"
+#include "boot/elf.h"
 #include "boot/pvh.h"
 #include "boot/zeropage.h"
 #include "tests/unit/harness.h"
@@ -653,6 +654,38 @@ START_TEST(setup_errors)
 }
 END_TEST
 
+/* A segment (and its bss) spanning two adjacent regions loads correctly. */
+START_TEST(setup_elf_across_regions)
+{
+	struct gm_range rr[2] = { { gm_addr(0), 0x1004000 }, { gm_addr(0x1004000), 60 * MiB } };
+	struct gm_memory *m = NULL;
+	ck_assert_int_eq(gm_memory_new_anon(&m, rr, 2), 0);
+	struct ti_elf_opts o = elf_opts(1);
+	o.filesz = 0x6000;  /* file part crosses 0x1004000 */
+	o.memsz = 0x20000;
+	size_t klen;
+	uint8_t *k = ti_make_elf(&o, &klen);
+	dirty(m, o.paddr, 0x4000);
+	dirty(m, 0x1004000, o.memsz - 0x4000);
+	struct boot_elf e;
+	struct boot_err err = { 0 };
+	ck_assert_msg(boot_elf_load(m, k, klen, &e, &err) == 0, "%s", err.msg);
+	ck_assert(e.has_pvh);
+	check_segment(m, &o);
+	o.filesz = 0x1000; /* bss crosses the boundary */
+	free(k);
+	k = ti_make_elf(&o, &klen);
+	dirty(m, o.paddr, 0x4000);
+	ck_assert_int_eq(boot_elf_load(m, k, klen, NULL, &err), 0);
+	check_segment(m, &o);
+	/* a corrupt image is rejected before anything is written */
+	ti_put64(k + 64 + 40, 0x10); /* memsz < filesz */
+	ck_assert_int_eq(boot_elf_load(m, k, klen, NULL, &err), -EINVAL);
+	free(k);
+	gm_memory_put(m);
+}
+END_TEST
+
 static Suite *boot_setup_suite(void)
 {
 	Suite *s = suite_create("boot_setup");
@@ -665,6 +698,7 @@ static Suite *boot_setup_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, setup_elf_pvh);
 	tcase_add_test(tc, setup_elf_without_pvh_note);
+	tcase_add_test(tc, setup_elf_across_regions);
 	tcase_add_test(tc, setup_bzimage_classic);
 	tcase_add_test(tc, setup_bzimage_pref_address_and_limits);
 	tcase_add_loop_test(tc, setup_bzimage_host_decompress, 0, 6);
