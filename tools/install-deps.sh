@@ -5,7 +5,8 @@ set -e
 PKGS="build-essential autoconf automake libtool pkg-config check libfdt-dev
 device-tree-compiler libseccomp-dev acpica-tools busybox-static cpio
 zlib1g-dev liblzma-dev liblz4-dev libzstd-dev libbz2-dev linux-libc-dev
-clang libclang-rt-14-dev iproute2 git ca-certificates"
+clang libclang-rt-14-dev iproute2 git ca-certificates
+lz4 xz-utils zstd bzip2 gzip file"
 missing=""
 for p in $PKGS; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

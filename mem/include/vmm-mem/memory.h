@@ -1,0 +1,258 @@
+/* vmm-mem: an immutable, refcounted collection of regions (guest memory).
+ *
+ * Regions are sorted by start and never overlap. A collection never changes
+ * after it is built: insert/remove return a NEW collection that shares the
+ * untouched regions, so a reader holding a reference keeps a consistent view
+ * (see atomic.h for publishing a new one to running threads).
+ *
+ * Lookup is O(1) for typical layouts and O(log n) worst case:
+ *  - the inline u8..u64 accessors first try the largest ("primary") region,
+ *    then a direct-mapped table of power-of-two buckets (as large as region
+ *    boundaries allow, at most GM_LUT_BUCKETS of them) whose entries each
+ *    describe one region with an exact range check; nothing is cached or
+ *    written at lookup time, so concurrent readers share no dirty lines;
+ *  - everything else, and whatever misses there, uses a second bucket
+ *    index (first region that can hold an address of the bucket) and a
+ *    binary search between two bucket entries.
+ *
+ * Errors, everywhere in this file: 0 or a byte count on success, else a
+ * negative errno: -EFAULT (address not mapped, or the access would pass
+ * UINT64_MAX), -EACCES (write to a read-only region), -EINVAL (bad argument).
+ */
+#ifndef VMM_MEM_MEMORY_H
+#define VMM_MEM_MEMORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include <vmm-mem/addr.h>
+#include <vmm-mem/bitmap.h>
+#include <vmm-mem/region.h>
+#include <vmm-mem/vslice.h>
+
+struct gm_range {
+	gm_addr_t start;
+	uint64_t len;
+};
+
+/* ---- layout, visible only for the inline fast paths below: do not use ---- */
+#define GM_LUT_BUCKETS 4096
+struct gm__ent {
+	uint64_t start;
+	uint64_t last;          /* inclusive: start + len - 1 */
+	uint8_t *host;          /* NULL: not readable through a host pointer */
+	uint8_t *whost;         /* host if writable, else NULL */
+	struct gm_bitmap *bm;   /* NULL: no dirty tracking */
+	struct gm_region *region;
+};
+/* One per bucket: a region that covers part of the bucket. An access of up
+ * to 8 bytes at offset off from start may use host + off when off < rlim
+ * (reads) or off < wlim (writes). The limits are len - 7 (so any 1..8-byte
+ * access fits), or 0 when the inline path must not be used (region shorter
+ * than 8 bytes, not host-addressable, not readable / not writable,
+ * dirty-tracked for writes, bucket in a hole). */
+struct gm__fast {
+	uint64_t start;
+	uint64_t rlim;
+	uint64_t wlim;
+	uint8_t *host;
+};
+struct gm_memory {
+	struct gm__fast primary; /* the largest region, tried first */
+	struct gm__fast *fast;  /* direct-mapped: entry (addr >> fshift) & fmask */
+	unsigned fshift;
+	uint64_t fmask;
+	uint64_t base;          /* ents[0].start */
+	unsigned shift;         /* slow-path bucket = (addr - base) >> shift */
+	uint64_t nbuckets;
+	uint32_t *bucket;       /* nbuckets + 1 entries: first region with last >= bucket start */
+	struct gm__ent *ents;   /* n entries sorted by start */
+	size_t n;
+	long refs;              /* __atomic only */
+};
+const struct gm__ent *gm__lookup_slow(const struct gm_memory *m, uint64_t a, uint64_t b);
+static inline const struct gm__ent *gm__lookup(const struct gm_memory *m, uint64_t a)
+{
+	uint64_t b = (a - m->base) >> m->shift;
+	if (__builtin_expect(b >= m->nbuckets, 0))
+		return NULL;
+	const struct gm__ent *e = &m->ents[m->bucket[b]];
+	if (__builtin_expect(a <= e->last, 1))
+		return a >= e->start ? e : NULL;
+	return gm__lookup_slow(m, a, b);
+}
+/* Host address for an access of 1..8 bytes at a, or 1 (odd, so it fails every
+ * alignment test of a 2..8-byte access) to take the checked out-of-line path.
+ * First the primary region, then the bucket of a. */
+static inline uintptr_t gm__fast_ptr(const struct gm_memory *m, uint64_t a, bool write)
+{
+	uint64_t off = a - m->primary.start;
+	if (__builtin_expect(off < (write ? m->primary.wlim : m->primary.rlim), 1))
+		return (uintptr_t)m->primary.host + off;
+	/* The table is direct-mapped: an address outside the span may land on
+	 * any entry, and the entry's own range check rejects it. */
+	const struct gm__fast *f = &m->fast[(a >> m->fshift) & m->fmask];
+	off = a - f->start;
+	if (off < (write ? f->wlim : f->rlim))
+		return (uintptr_t)f->host + off;
+	return 1;
+}
+/* Is p (from gm__fast_ptr) usable for a single n-byte access? */
+#define GM__FAST_OK(p, n) (((p) & ((n) - 1)) == 0 && ((n) > 1 || (p) != 1))
+/* ------------------------------------------------------------------------- */
+
+/* Build from ranges: one anonymous (private, MAP_NORESERVE) region per range.
+ * Ranges must not overlap (any order; sorted here). 0, -EINVAL (overlap, zero
+ * length, overflow), -ENOMEM. *out gets one reference. */
+int gm_memory_new_anon(struct gm_memory **out, const struct gm_range *ranges, size_t n);
+/* Same, with mmap options (dirty tracking, prot, flags) applied to every region. */
+struct gm_mmap_opts;
+int gm_memory_new_anon_opts(struct gm_memory **out, const struct gm_range *ranges, size_t n,
+			    const struct gm_mmap_opts *opts);
+/* Build from existing regions (any order). Takes its own reference on each
+ * region; the caller keeps its references. 0, -EINVAL (overlap, or two
+ * file-backed regions mapping overlapping parts of the same file), -ENOMEM. */
+int gm_memory_new_from_regions(struct gm_memory **out, struct gm_region *const *regions,
+			       size_t n);
+/* An empty collection (n == 0 is also accepted by the two builders). */
+struct gm_memory *gm_memory_get(struct gm_memory *m); /* +1 reference, returns m */
+void gm_memory_put(struct gm_memory *m); /* -1; at 0 drops every region reference; NULL ok */
+
+/* New collection = m plus r (m is unchanged). 0, -EINVAL (overlap), -ENOMEM. */
+int gm_memory_insert_region(const struct gm_memory *m, struct gm_region *r,
+			    struct gm_memory **out);
+/* New collection = m without the region that starts at `start` and has
+ * length `len`. 0, -ENOENT (no such region), -ENOMEM. If removed is not
+ * NULL it receives a reference to the removed region. */
+int gm_memory_remove_region(const struct gm_memory *m, gm_addr_t start, uint64_t len,
+			    struct gm_memory **out, struct gm_region **removed);
+
+size_t gm_memory_num_regions(const struct gm_memory *m);
+const struct gm_region *gm_memory_region(const struct gm_memory *m, size_t i); /* sorted */
+/* Region holding a, or NULL. */
+const struct gm_region *gm_memory_find_region(const struct gm_memory *m, gm_addr_t a);
+/* Index of the region holding a, or -1. */
+ssize_t gm_memory_find_index(const struct gm_memory *m, gm_addr_t a);
+/* Last mapped address (of the highest region); gm_addr(0) if empty. */
+gm_addr_t gm_memory_last_addr(const struct gm_memory *m);
+/* Sum of all region lengths. */
+uint64_t gm_memory_total_size(const struct gm_memory *m);
+
+bool gm_memory_check_address(const struct gm_memory *m, gm_addr_t a);
+/* Every byte of [a, a+len) mapped (across regions), no overflow. len 0: true. */
+bool gm_memory_check_range(const struct gm_memory *m, gm_addr_t a, uint64_t len);
+/* Region holding a and a's offset in it; NULL if unmapped. */
+const struct gm_region *gm_memory_to_region_addr(const struct gm_memory *m, gm_addr_t a,
+						  gm_raddr_t *off);
+/* Host address of byte a, or NULL. */
+void *gm_memory_get_host_address(const struct gm_memory *m, gm_addr_t a);
+/* Host pointer for [a, a+len) when the whole range is in ONE region, else NULL. */
+void *gm_memory_get_host_ptr(const struct gm_memory *m, gm_addr_t a, uint64_t len);
+/* Volatile slice for [a, a+len) inside one region: 0 or -EFAULT. */
+int gm_memory_get_slice(const struct gm_memory *m, gm_addr_t a, uint64_t len,
+			struct gm_vslice *out);
+
+/* Iterator splitting [a, a+len) at region boundaries.
+ *   struct gm_iter it; struct gm_frag f; int rc;
+ *   gm_memory_iter_init(&it, m, a, len);
+ *   while ((rc = gm_memory_iter_next(&it, &f)) > 0) use f;
+ *   rc == 0: the whole range was covered; rc == -EFAULT: a hole (or
+ *   UINT64_MAX) was hit after it.done bytes. */
+struct gm_frag {
+	const struct gm_region *region;
+	gm_addr_t addr;       /* guest address of the fragment */
+	gm_raddr_t raddr;     /* offset inside region */
+	uint64_t len;
+	uint64_t pos;         /* offset of the fragment inside the whole access */
+	struct gm_vslice slice;
+	enum gm_perm perm;
+};
+struct gm_iter {
+	const struct gm_memory *m;
+	uint64_t addr;
+	uint64_t left;
+	uint64_t done;
+	bool wrapped;
+};
+void gm_memory_iter_init(struct gm_iter *it, const struct gm_memory *m, gm_addr_t a,
+			 uint64_t len);
+int gm_memory_iter_next(struct gm_iter *it, struct gm_frag *f);
+
+/* Byte access across regions.
+ *   read/write: partial; bytes done (stops at the first hole), -EFAULT if
+ *     nothing could be done (len > 0 and a unmapped), -EACCES (write, read-only).
+ *   read_slice/write_slice: all or -EFAULT/-EACCES. On error some leading
+ *     bytes may have been copied; the _ex forms report how many in *done.
+ *     Both check the first region only lazily: a failing write_slice may
+ *     have written a prefix. Use gm_memory_check_range() first for
+ *     nothing-or-all. */
+ssize_t gm_memory_read(const struct gm_memory *m, void *buf, size_t len, gm_addr_t a);
+ssize_t gm_memory_write(const struct gm_memory *m, const void *buf, size_t len, gm_addr_t a);
+int gm_memory_read_slice(const struct gm_memory *m, void *buf, size_t len, gm_addr_t a);
+int gm_memory_write_slice(const struct gm_memory *m, const void *buf, size_t len, gm_addr_t a);
+int gm_memory_read_slice_ex(const struct gm_memory *m, void *buf, size_t len, gm_addr_t a,
+			    size_t *done);
+int gm_memory_write_slice_ex(const struct gm_memory *m, const void *buf, size_t len,
+			     gm_addr_t a, size_t *done);
+/* Fill len bytes at a with byte c: all or error (as write_slice). */
+int gm_memory_fill(const struct gm_memory *m, int c, size_t len, gm_addr_t a);
+
+/* Plain objects: all-or-error; a 1/2/4/8-byte object at an aligned address
+ * inside one region is one single access. 0 or -EFAULT/-EACCES. */
+int gm_memory_read_obj(const struct gm_memory *m, void *obj, size_t size, gm_addr_t a);
+int gm_memory_write_obj(const struct gm_memory *m, const void *obj, size_t size, gm_addr_t a);
+
+/* Atomic load/store of a 1/2/4/8-byte value (must be aligned, else -EINVAL,
+ * and must not cross a region). 0, -EFAULT, -EINVAL, -EACCES. */
+int gm_memory_load(const struct gm_memory *m, gm_addr_t a, size_t size, enum gm_order order,
+		   uint64_t *out);
+int gm_memory_store(const struct gm_memory *m, gm_addr_t a, size_t size, uint64_t val,
+		    enum gm_order order);
+
+/* Fast typed accessors (inline fast path, host byte order). 0 or -errno as
+ * gm_memory_read_obj / write_obj. */
+#define GM__TYPED_ACCESS(bits)                                                        \
+	static inline int gm_memory_read_u##bits(const struct gm_memory *m, gm_addr_t a,   \
+						 uint##bits##_t *out)                      \
+	{                                                                             \
+		uintptr_t p = gm__fast_ptr(m, a.raw, false);                          \
+		if (__builtin_expect(GM__FAST_OK(p, bits / 8), 1)) {                  \
+			*out = *(const volatile uint##bits##_t *)p;                   \
+			return 0;                                                     \
+		}                                                                     \
+		return gm_memory_read_obj(m, out, bits / 8, a);                       \
+	}                                                                             \
+	static inline int gm_memory_write_u##bits(const struct gm_memory *m, gm_addr_t a,  \
+						  uint##bits##_t val)                      \
+	{                                                                             \
+		uintptr_t p = gm__fast_ptr(m, a.raw, true);                           \
+		if (__builtin_expect(GM__FAST_OK(p, bits / 8), 1)) {                  \
+			*(volatile uint##bits##_t *)p = val;                          \
+			return 0;                                                     \
+		}                                                                     \
+		return gm_memory_write_obj(m, &val, bits / 8, a);                     \
+	}
+GM__TYPED_ACCESS(8)
+GM__TYPED_ACCESS(16)
+GM__TYPED_ACCESS(32)
+GM__TYPED_ACCESS(64)
+
+/* File descriptors straight into / out of guest memory (EINTR retried).
+ *   read_from_fd:       up to count bytes from fd into guest memory at a;
+ *                       returns bytes read (0 at EOF), stops early on a
+ *                       short read, a hole, or an error after some progress;
+ *                       -EFAULT if a is unmapped, else -errno of read().
+ *   read_exact_from_fd: exactly count bytes or an error: -EFAULT (range not
+ *                       fully mapped, checked first), -ENODATA (EOF first),
+ *                       -errno. write_to_fd / write_all_to_fd: the same for
+ *                       guest memory -> fd (-EPIPE-like errors come from write()).
+ * Writes into guest memory mark the dirty bitmap. */
+ssize_t gm_memory_read_from_fd(const struct gm_memory *m, gm_addr_t a, int fd, size_t count);
+int gm_memory_read_exact_from_fd(const struct gm_memory *m, gm_addr_t a, int fd, size_t count);
+ssize_t gm_memory_write_to_fd(const struct gm_memory *m, gm_addr_t a, int fd, size_t count);
+int gm_memory_write_all_to_fd(const struct gm_memory *m, gm_addr_t a, int fd, size_t count);
+
+#endif

@@ -1,1 +1,0 @@
-/* placeholder */ int gm_placeholder_(void); int gm_placeholder_(void) { return 0; }
