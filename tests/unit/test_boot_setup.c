@@ -686,6 +686,61 @@ START_TEST(setup_elf_across_regions)
 }
 END_TEST
 
+/* Random corruption of headers (bzImage setup header, compressed payload
+ * head, ELF header / program headers / notes): boot_setup either succeeds
+ * or fails with a message; ASan/UBSan builds catch any out-of-bounds access. */
+START_TEST(setup_random_mutations)
+{
+	struct gm_memory *m = mem_new(64 * MiB);
+	struct ti_elf_opts eo = elf_opts(1);
+	size_t elen = 0, clen = 0, blen = 0;
+	uint8_t *elf = ti_make_elf(&eo, &elen);
+	uint8_t *comp = ti_compress(BOOT_COMP_GZIP, elf, elen, &clen);
+	struct ti_bz_opts bo = ti_bz_defaults();
+	uint8_t *bz = comp ? ti_make_bzimage(&bo, comp, clen, &blen) : NULL;
+	uint32_t x = 0x12345678u + (uint32_t)_i;
+	struct boot_result *r = malloc(sizeof(*r));
+	unsigned ok = 0, failed = 0;
+	for (int iter = 0; iter < 300; iter++) {
+		int use_bz = bz && (iter & 1);
+		size_t len = use_bz ? blen : elen;
+		uint8_t *img = malloc(len);
+		memcpy(img, use_bz ? bz : elf, len);
+		/* mutate 1-4 bytes in the interesting head of the file */
+		size_t span = use_bz ? 5 * 512 + bo.stub + 64 : 0x240;
+		x = x * 1664525u + 1013904223u;
+		int nmut = 1 + (int)(x >> 30);
+		for (int k = 0; k < nmut; k++) {
+			x = x * 1664525u + 1013904223u;
+			size_t off = use_bz && (x & 1) ? 0x1f0 + (x >> 8) % 0x80 : (x >> 8) % span;
+			x = x * 1664525u + 1013904223u;
+			img[off] = (x & 3) == 0 ? 0xff : (x & 3) == 1 ? 0 : (uint8_t)(x >> 16);
+		}
+		/* sometimes truncate as well */
+		x = x * 1664525u + 1013904223u;
+		if ((x & 7) == 0)
+			len = (x >> 8) % len;
+		struct boot_config cfg = { .kernel = img, .kernel_size = len, .ncpus = 1,
+					   .cmdline = "console=ttyS0" };
+		int rc = boot_setup(m, &cfg, r);
+		if (rc == 0) {
+			ok++;
+		} else {
+			ck_assert_msg(rc < 0 && r->error[0] && r->error_code == rc, "rc %d '%s'", rc, r->error);
+			failed++;
+		}
+		free(img);
+	}
+	ck_assert_uint_gt(failed, 0);
+	ck_assert_uint_gt(ok, 0);
+	free(r);
+	free(bz);
+	free(comp);
+	free(elf);
+	gm_memory_put(m);
+}
+END_TEST
+
 static Suite *boot_setup_suite(void)
 {
 	Suite *s = suite_create("boot_setup");
@@ -706,6 +761,7 @@ static Suite *boot_setup_suite(void)
 	tcase_add_test(tc, setup_fdt_setup_data);
 	tcase_add_test(tc, setup_large_memory);
 	tcase_add_test(tc, setup_errors);
+	tcase_add_loop_test(tc, setup_random_mutations, 0, 4);
 	suite_add_tcase(s, tc);
 	return s;
 }
