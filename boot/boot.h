@@ -15,10 +15,11 @@
  * PVH entry; classic bzImage: 64-bit entry at load + 0x200; ELF: PVH entry
  * from its note, else 64-bit entry at e_entry with a zero page); command line
  * at 0x20000 (length checked against what the kernel accepts); initrd at the
- * highest page-aligned RAM below min(3 GiB, initrd_addr_max + 1) above the
- * kernel; ACPI tables at 0xe0000; MP table at 0x9fc00; FDT as setup_data
- * (BOOT_F_FDT); zero page at 0x7000 or hvm_start_info at 0x6000; GDT, IDT,
- * page tables; the entry register state.
+ * highest page-aligned RAM address below min(3 GiB, initrd_addr_max + 1)
+ * that does not overlap the kernel (including its init_size); ACPI tables
+ * at 0xe0000; MP table at 0x9fc00; FDT as setup_data (BOOT_F_FDT); zero page
+ * at 0x7000 or hvm_start_info at 0x6000; GDT, IDT, page tables; the entry
+ * register state.
  *
  * All inputs are untrusted; boot_setup never reads outside the buffers it
  * is given and writes guest memory only through mem/. */
