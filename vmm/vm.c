@@ -20,6 +20,7 @@
 #include <vmm-mem/mem.h>
 
 #include "devices/core/dev.h"
+#include "devices/legacy/acpi_pm.h"
 #include "devices/legacy/boot_timer.h"
 #include "devices/legacy/cmos.h"
 #include "devices/legacy/i8042.h"
@@ -115,6 +116,9 @@ static void i8042_reset(void *ctx)
 	vmm_vm_stop(ctx, VMM_EXIT_OK, "guest reset through the i8042 (port 0x64 <- 0xfe)");
 }
 
+static void acpi_poweroff(void *ctx) { vmm_vm_stop(ctx, VMM_EXIT_OK, "guest powered off (ACPI S5)"); }
+static void acpi_reset(void *ctx) { vmm_vm_stop(ctx, VMM_EXIT_OK, "guest reset through the ACPI reset register"); }
+
 static void boot_timer_report(void *ctx, uint64_t ns)
 {
 	vmm_info("guest boot time: %llu.%03llu ms since VMM start (boot timer, port 0x%x)",
@@ -153,9 +157,11 @@ static int setup_devices(struct vmm_vm *vm)
 		.gsi = DEV_SERIAL_COM1_GSI,
 	};
 	struct dev_i8042_config kc = {.reset = i8042_reset, .ctx = vm};
+	struct dev_acpi_pm_config pc = {.poweroff = acpi_poweroff, .reset = acpi_reset, .ctx = vm};
 	struct dev_boot_timer_config tc = {.start_ns = vm->start_ns, .report = boot_timer_report, .ctx = vm};
 	if ((e = dev_serial_new(&vm->serial, &sc)) < 0 || (e = dev_i8042_new(&vm->i8042, &kc)) < 0 ||
-	    (e = dev_boot_timer_new(&vm->boot_timer, &tc)) < 0 || (e = dev_cmos_new(&vm->cmos, NULL)) < 0) {
+	    (e = dev_boot_timer_new(&vm->boot_timer, &tc)) < 0 || (e = dev_cmos_new(&vm->cmos, NULL)) < 0 ||
+	    (e = dev_acpi_pm_new(&vm->acpi_pm, &pc)) < 0) {
 		vmm_err("cannot create the legacy devices: %s", strerror(-e));
 		return e;
 	}
@@ -163,6 +169,7 @@ static int setup_devices(struct vmm_vm *vm)
 	    (e = reg(vm, DEV_I8042_BASE, DEV_I8042_LEN, &dev_i8042_ops, vm->i8042, "i8042")) < 0 ||
 	    (e = reg(vm, DEV_BOOT_TIMER_PORT, DEV_BOOT_TIMER_LEN, &dev_boot_timer_ops, vm->boot_timer, "boot timer")) < 0 ||
 	    (e = reg(vm, DEV_CMOS_BASE, DEV_CMOS_LEN, &dev_cmos_ops, vm->cmos, "CMOS")) < 0 ||
+	    (e = reg(vm, DEV_ACPI_PM_BASE, DEV_ACPI_PM_LEN, &dev_acpi_pm_ops, vm->acpi_pm, "ACPI PM")) < 0 ||
 	    (e = reg(vm, 0x80, 1, &dev_quiet_ops, NULL, "POST port")) < 0 ||
 	    (e = reg(vm, 0xed, 1, &dev_quiet_ops, NULL, "delay port")) < 0 ||
 	    (e = reg(vm, 0x92, 1, &dev_quiet_ops, NULL, "system control port A")) < 0)
@@ -217,6 +224,7 @@ void vmm_vm_destroy(struct vmm_vm *vm)
 	dev_i8042_free(vm->i8042);
 	dev_boot_timer_free(vm->boot_timer);
 	dev_cmos_free(vm->cmos);
+	dev_acpi_pm_free(vm->acpi_pm);
 	/* Memory slots go with the VM fd; the mapping goes after. */
 	vmm_kvm_close(&vm->kvm);
 	gm_memory_put(vm->mem);

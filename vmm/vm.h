@@ -18,6 +18,7 @@ struct dev_serial;
 struct dev_i8042;
 struct dev_boot_timer;
 struct dev_cmos;
+struct dev_acpi_pm;
 
 /* Exit status of the program. */
 enum vmm_exit {
@@ -55,6 +56,7 @@ struct vmm_vm {
 	struct dev_i8042 *i8042;
 	struct dev_boot_timer *boot_timer;
 	struct dev_cmos *cmos;
+	struct dev_acpi_pm *acpi_pm;
 };
 
 /* Ask the VM to stop with exit status `code`: logs why (info level for a

@@ -108,6 +108,13 @@ const char *acpi_walk(uint64_t rsdp_hint, struct tiny_acpi *t)
 			if (!dsdt)
 				dsdt = rd32(a + 40);
 			t->dsdt = dsdt;
+			/* Generic Address Structures: space id 1 = system I/O */
+			if (tlen >= 256 && ptr(a + 244)[0] == 1)
+				t->sleep_ctl = rd64(a + 248);
+			if (tlen >= 129 && ptr(a + 116)[0] == 1 && (rd32(a + 112) & (1u << 10))) {
+				t->reset_reg = rd64(a + 120);
+				t->reset_value = ptr(a + 128)[0];
+			}
 		}
 	}
 	if (!t->madt)

@@ -197,6 +197,24 @@ static const char *test_reset(void)
 	return NULL;
 }
 
+/* ACPI S5 through the FADT's sleep control register (hardware-reduced ACPI). */
+static const char *test_poweroff(void)
+{
+	const char *err = acpi_walk(boot.rsdp, &acpi);
+	if (err)
+		return err;
+	uint16_t port = 0x600;
+	if (acpi.sleep_ctl && acpi.sleep_ctl < 0x10000)
+		port = (uint16_t)acpi.sleep_ctl;
+	else
+		tprintf("TINY INFO FADT has no SLEEP_CONTROL_REG, using port 0x600\n");
+	tprintf("TINY INFO powering off through port %x\n", port);
+	outb(port, (5 << 2) | 0x20); /* SLP_TYP = 5 (S5), SLP_EN */
+	for (int i = 0; i < 100; i++)
+		io_delay();
+	return "still running after the S5 write";
+}
+
 static const char *test_int3(void)
 {
 	__asm__ volatile("int3");
@@ -239,7 +257,7 @@ struct tiny_test {
 static const struct tiny_test tests[] = {
 	{"hello", test_hello}, {"bootinfo", test_bootinfo}, {"acpi", test_acpi}, {"pio", test_pio},
 	{"smp", test_smp},     {"reset", test_reset},       {"int3", test_int3},  {"idle", test_idle},
-	{"echo", test_echo},
+	{"echo", test_echo},   {"poweroff", test_poweroff},
 };
 
 void tiny_main(uint32_t kind, uint64_t info)

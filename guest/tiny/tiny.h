@@ -77,6 +77,9 @@ struct tiny_acpi {
 	uint32_t apic_ids[TINY_MAX_CPUS];
 	uint32_t n_ioapic;
 	uint32_t dsdt_len;
+	uint64_t sleep_ctl; /* FADT SLEEP_CONTROL_REG (system I/O) or 0 */
+	uint64_t reset_reg; /* FADT RESET_REG (system I/O) or 0 */
+	uint8_t reset_value;
 };
 /* Walk RSDP -> XSDT/RSDT -> MADT, FADT -> DSDT. NULL on success or the reason. */
 const char *acpi_walk(uint64_t rsdp_hint, struct tiny_acpi *a);

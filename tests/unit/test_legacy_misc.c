@@ -1,6 +1,7 @@
 /* i8042 (probe and reset), boot timer, CMOS/RTC and quiet ports. No KVM needed. */
 #include <string.h>
 
+#include "devices/legacy/acpi_pm.h"
 #include "devices/legacy/boot_timer.h"
 #include "devices/legacy/cmos.h"
 #include "devices/legacy/i8042.h"
@@ -173,6 +174,50 @@ START_TEST(quiet_reads_zero)
 }
 END_TEST
 
+static int poweroffs, pm_resets;
+static void on_poweroff(void *ctx) { poweroffs++; }
+static void on_pm_reset(void *ctx) { pm_resets++; }
+
+static void pm_wr(struct dev_acpi_pm *p, uint64_t off, uint8_t v) { dev_acpi_pm_ops.write(p, DEV_ACPI_PM_BASE, off, &v, 1); }
+
+START_TEST(acpi_pm_s5_powers_off_other_states_do_not)
+{
+	poweroffs = pm_resets = 0;
+	struct dev_acpi_pm_config cfg = {.poweroff = on_poweroff, .reset = on_pm_reset};
+	struct dev_acpi_pm *p = NULL;
+	ck_assert_int_eq(dev_acpi_pm_new(&p, &cfg), 0);
+	pm_wr(p, DEV_ACPI_PM_SLEEP_CONTROL, 5 << 2);        /* S5 type without SLP_EN */
+	pm_wr(p, DEV_ACPI_PM_SLEEP_CONTROL, 0x20 | 3 << 2); /* S3 */
+	ck_assert_int_eq(poweroffs, 0);
+	uint8_t two[2] = {0x20 | 5 << 2, 0};
+	dev_acpi_pm_ops.write(p, DEV_ACPI_PM_BASE, DEV_ACPI_PM_SLEEP_CONTROL, two, 2); /* wrong width */
+	ck_assert_int_eq(poweroffs, 0);
+	pm_wr(p, DEV_ACPI_PM_SLEEP_CONTROL, 0x20 | 5 << 2);
+	ck_assert_int_eq(poweroffs, 1);
+	ck_assert_int_eq(pm_resets, 0);
+	uint8_t st = 0xff;
+	dev_acpi_pm_ops.read(p, DEV_ACPI_PM_BASE, DEV_ACPI_PM_SLEEP_STATUS, &st, 1);
+	ck_assert_uint_eq(st, 0);
+	dev_acpi_pm_free(p);
+}
+END_TEST
+
+START_TEST(acpi_pm_reset_value_resets)
+{
+	poweroffs = pm_resets = 0;
+	struct dev_acpi_pm_config cfg = {.poweroff = on_poweroff, .reset = on_pm_reset};
+	struct dev_acpi_pm *p = NULL;
+	ck_assert_int_eq(dev_acpi_pm_new(&p, &cfg), 0);
+	pm_wr(p, DEV_ACPI_PM_RESET, 0x02);
+	ck_assert_int_eq(pm_resets, 0);
+	pm_wr(p, DEV_ACPI_PM_RESET, DEV_ACPI_PM_RESET_VALUE);
+	ck_assert_int_eq(pm_resets, 1);
+	ck_assert_int_eq(poweroffs, 0);
+	dev_acpi_pm_free(p);
+	ck_assert_int_lt(dev_acpi_pm_new(&p, NULL), 0);
+}
+END_TEST
+
 static Suite *misc_suite(void)
 {
 	Suite *s = suite_create("legacy_misc");
@@ -188,6 +233,8 @@ static Suite *misc_suite(void)
 	tcase_add_test(tc, cmos_rtc_reads_host_time_in_bcd);
 	tcase_add_test(tc, cmos_nvram_round_trip_and_read_only_time);
 	tcase_add_test(tc, quiet_reads_zero);
+	tcase_add_test(tc, acpi_pm_s5_powers_off_other_states_do_not);
+	tcase_add_test(tc, acpi_pm_reset_value_resets);
 	suite_add_tcase(s, tc);
 	return s;
 }
