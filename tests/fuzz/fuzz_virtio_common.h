@@ -27,13 +27,13 @@
 static struct gm_memory *fz_mem;
 static unsigned fz_irqs;
 
-static int fz_trigger(void *ctx, uint32_t gsi)
+static inline int fz_trigger(void *ctx, uint32_t gsi)
 {
 	fz_irqs++;
 	return 0;
 }
 
-static struct gm_memory *fz_memory(void)
+static inline struct gm_memory *fz_memory(void)
 {
 	if (!fz_mem) {
 		struct gm_range r[3] = {
@@ -48,7 +48,7 @@ static struct gm_memory *fz_memory(void)
 }
 
 /* Clear guest RAM and copy data to address 0 (as much as fits). */
-static void fz_load(const uint8_t *data, size_t size)
+static inline void fz_load(const uint8_t *data, size_t size)
 {
 	static uint8_t zero[FZ_RAM];
 	gm_memory_write_slice(fz_memory(), zero, FZ_RAM, gm_addr(0));
@@ -58,7 +58,7 @@ static void fz_load(const uint8_t *data, size_t size)
 	gm_memory_write_slice(fz_memory(), data, size, gm_addr(0));
 }
 
-static struct dev_virtio_mmio_config fz_tc(void)
+static inline struct dev_virtio_mmio_config fz_tc(void)
 {
 	struct dev_virtio_mmio_config tc;
 	memset(&tc, 0, sizeof(tc));
@@ -69,13 +69,13 @@ static struct dev_virtio_mmio_config fz_tc(void)
 	return tc;
 }
 
-static void fz_wr(struct dev_virtio_mmio *dev, uint64_t off, uint32_t v)
+static inline void fz_wr(struct dev_virtio_mmio *dev, uint64_t off, uint32_t v)
 {
 	uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
 	dev_virtio_mmio_ops.write(dev, 0, off, b, 4);
 }
 
-static uint32_t fz_rd(struct dev_virtio_mmio *dev, uint64_t off)
+static inline uint32_t fz_rd(struct dev_virtio_mmio *dev, uint64_t off)
 {
 	uint8_t b[4];
 	dev_virtio_mmio_ops.read(dev, 0, off, b, 4);
@@ -84,7 +84,7 @@ static uint32_t fz_rd(struct dev_virtio_mmio *dev, uint64_t off)
 
 /* Reset and bring the device up with features (& offered) and nq queues of
  * FZ_NUM entries at the FZ_* addresses. */
-static void fz_handshake(struct dev_virtio_mmio *dev, uint64_t features, uint16_t nq)
+static inline void fz_handshake(struct dev_virtio_mmio *dev, uint64_t features, uint16_t nq)
 {
 	fz_wr(dev, VIRTIO_MMIO_STATUS, 0);
 	fz_wr(dev, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
