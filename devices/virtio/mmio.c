@@ -29,7 +29,7 @@ struct dev_virtio_mmio {
 	/* register state (lock) */
 	uint32_t status;          /* __atomic stores: read lock-free by queue code */
 	uint32_t dev_feat_sel, drv_feat_sel;
-	uint64_t drv_features;
+	uint64_t drv_features;    /* __atomic stores, lock-free reads */
 	uint32_t queue_sel;
 	uint32_t shm_sel;
 	uint32_t generation;
@@ -235,7 +235,7 @@ static void reset_locked(struct dev_virtio_mmio *dev)
 	for (uint16_t i = dev->nq; i-- > 0;)
 		pthread_mutex_unlock(&dev->q[i].lock);
 	dev->dev_feat_sel = dev->drv_feat_sel = 0;
-	dev->drv_features = 0;
+	__atomic_store_n(&dev->drv_features, 0, __ATOMIC_RELEASE);
 	dev->queue_sel = 0;
 	dev->shm_sel = 0;
 	ack_irq(dev, ~0u);
@@ -379,9 +379,12 @@ static int write_reg(struct dev_virtio_mmio *dev, uint64_t offset, uint32_t v)
 		if (!(s & VIRTIO_STATUS_DRIVER) || (s & VIRTIO_STATUS_FEATURES_OK))
 			break;
 		if (dev->drv_feat_sel == 0)
-			dev->drv_features = (dev->drv_features & ~0xffffffffull) | v;
+			__atomic_store_n(&dev->drv_features,
+					 (dev->drv_features & ~0xffffffffull) | v, __ATOMIC_RELEASE);
 		else if (dev->drv_feat_sel == 1)
-			dev->drv_features = (dev->drv_features & 0xffffffffull) | (uint64_t)v << 32;
+			__atomic_store_n(&dev->drv_features,
+					 (dev->drv_features & 0xffffffffull) | (uint64_t)v << 32,
+					 __ATOMIC_RELEASE);
 		break;
 	case VIRTIO_MMIO_QUEUE_SEL: dev->queue_sel = v; break;
 	case VIRTIO_MMIO_QUEUE_NUM:
@@ -508,10 +511,9 @@ void dev_virtio_mmio_update_config(struct dev_virtio_mmio *dev, void (*fn)(void 
 
 uint64_t dev_virtio_mmio_driver_features(struct dev_virtio_mmio *dev)
 {
-	pthread_mutex_lock(&dev->lock);
-	uint64_t f = dev->drv_features;
-	pthread_mutex_unlock(&dev->lock);
-	return f;
+	/* Lock-free: queue code (holding a queue lock) calls this, and the
+	 * register lock must never be taken after a queue lock. */
+	return __atomic_load_n(&dev->drv_features, __ATOMIC_ACQUIRE);
 }
 
 uint32_t dev_virtio_mmio_status(struct dev_virtio_mmio *dev)

@@ -192,7 +192,8 @@ void dev_virtio_mmio_set_needs_reset(struct dev_virtio_mmio *dev);
  * generation counter is bumped and a config interrupt raised (if DRIVER_OK). */
 void dev_virtio_mmio_update_config(struct dev_virtio_mmio *dev, void (*fn)(void *priv, void *arg),
 				   void *arg);
-/* Negotiated features (valid once FEATURES_OK latched), device status. */
+/* Negotiated features (valid once FEATURES_OK latched), device status.
+ * Both lock-free: safe from queue processing. */
 uint64_t dev_virtio_mmio_driver_features(struct dev_virtio_mmio *dev);
 uint32_t dev_virtio_mmio_status(struct dev_virtio_mmio *dev);
 uint16_t dev_virtio_mmio_queue_max(const struct dev_virtio_mmio *dev);

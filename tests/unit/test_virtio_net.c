@@ -5,6 +5,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -367,6 +368,49 @@ START_TEST(reset_drops_pending)
 }
 END_TEST
 
+struct race {
+	struct nt *t;
+	int stop;
+};
+
+static void *event_loop(void *arg)
+{
+	struct race *r = arg;
+	uint8_t f[64] = {0};
+	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+		if (write(r->t->peer, f, sizeof(f)) < 0) {
+			/* full: the device is not reading; fine */
+		}
+		dev_virtio_mmio_backend_event(r->t->d.dev, r->t->devfd, EPOLLIN | EPOLLOUT);
+		dev_virtio_mmio_process_queue(r->t->d.dev, RX);
+	}
+	return NULL;
+}
+
+START_TEST(reset_races_event_loop)
+{
+	/* vCPU resets and renegotiates while the event loop receives: no
+	 * deadlock between the register lock and the queue locks */
+	struct nt t;
+	nt_init(&t, true, 0);
+	struct race r = {&t, 0};
+	pthread_t th;
+	ck_assert_int_eq(pthread_create(&th, NULL, event_loop, &r), 0);
+	for (int i = 0; i < 2000; i++) {
+		vd_wr(&t.d, VIRTIO_MMIO_STATUS, 0);
+		ck_assert_uint_eq(vd_setup(&t.d, VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF), 2, 64) &
+					  VIRTIO_STATUS_DRIVER_OK,
+				  VIRTIO_STATUS_DRIVER_OK);
+		for (int k = 0; k < 4; k++)
+			post_rx(&t, 128);
+		t.d.heap = VD_BUF_BASE;
+	}
+	__atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	nt_fini(&t);
+}
+END_TEST
+
 START_TEST(blocking_fd_refused)
 {
 	struct vd d;
@@ -401,6 +445,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, rx_too_small_without_mrg);
 	tcase_add_test(tc, rx_wrong_direction);
 	tcase_add_test(tc, reset_drops_pending);
+	tcase_add_test(tc, reset_races_event_loop);
 	tcase_add_test(tc, blocking_fd_refused);
 	suite_add_tcase(s, tc);
 	return s;
