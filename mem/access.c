@@ -3,14 +3,19 @@
 
 #include <vmm-mem/memory.h>
 
-void gm_memory_iter_init(struct gm_iter *it, const struct gm_memory *m, gm_addr_t a,
-			 uint64_t len)
+static inline void iter_init(struct gm_iter *it, const struct gm_memory *m, gm_addr_t a,
+			     uint64_t len)
 {
 	it->m = m;
 	it->addr = a.raw;
 	it->left = len;
 	it->done = 0;
 	it->wrapped = false;
+}
+
+void gm_memory_iter_init(struct gm_iter *it, const struct gm_memory *m, gm_addr_t a, uint64_t len)
+{
+	iter_init(it, m, a, len);
 }
 
 static int ent_slice(const struct gm__ent *e, uint64_t addr, uint64_t len, struct gm_vslice *s)
@@ -24,7 +29,7 @@ static int ent_slice(const struct gm__ent *e, uint64_t addr, uint64_t len, struc
 	return gm_region_get_slice(e->region, gm_raddr(off), len, s);
 }
 
-int gm_memory_iter_next(struct gm_iter *it, struct gm_frag *f)
+static inline int iter_next(struct gm_iter *it, struct gm_frag *f)
 {
 	if (it->left == 0)
 		return 0;
@@ -53,6 +58,11 @@ int gm_memory_iter_next(struct gm_iter *it, struct gm_frag *f)
 	return 1;
 }
 
+int gm_memory_iter_next(struct gm_iter *it, struct gm_frag *f)
+{
+	return iter_next(it, f);
+}
+
 /* Copy as much as possible; returns bytes done, *err = why it stopped (0: all). */
 static size_t xfer(const struct gm_memory *m, void *buf, size_t len, gm_addr_t a, bool write,
 		   int *err)
@@ -61,8 +71,8 @@ static size_t xfer(const struct gm_memory *m, void *buf, size_t len, gm_addr_t a
 	struct gm_frag f;
 	int rc;
 	enum gm_perm need = write ? GM_PERM_WRITE : GM_PERM_READ;
-	gm_memory_iter_init(&it, m, a, len);
-	while ((rc = gm_memory_iter_next(&it, &f)) > 0) {
+	iter_init(&it, m, a, len);
+	while ((rc = iter_next(&it, &f)) > 0) {
 		if (!gm_perm_allows(f.perm, need)) {
 			*err = -EACCES;
 			return (size_t)f.pos;
@@ -75,6 +85,18 @@ static size_t xfer(const struct gm_memory *m, void *buf, size_t len, gm_addr_t a
 	}
 	*err = rc;
 	return (size_t)it.done;
+}
+
+/* [a, a+len) inside the primary region (host-addressable, permitted,
+ * untracked for writes)? Returns the host address or NULL. */
+static inline uint8_t *in_primary(const struct gm_memory *m, uint64_t a, size_t len, bool write)
+{
+	const struct gm__fast *f = &m->primary;
+	uint64_t lim = write ? f->wlim : f->rlim, off = a - f->start;
+	/* lim = region length - 7 when nonzero */
+	if (off < lim && len <= lim + 7 - off)
+		return f->host + off;
+	return NULL;
 }
 
 /* Single-region fast path: returns the entry if [a, a+len) fits in it with
@@ -102,11 +124,12 @@ ssize_t gm_memory_write(const struct gm_memory *m, const void *buf, size_t len, 
 	return n == 0 && err ? err : (ssize_t)n;
 }
 
-int gm_memory_read_slice_ex(const struct gm_memory *m, void *buf, size_t len, gm_addr_t a,
-			    size_t *done)
+/* Out of line: single region via the bucket index, else the general path. */
+__attribute__((noinline)) static int read_slow(const struct gm_memory *m, void *buf, size_t len,
+					       gm_addr_t a, size_t *done)
 {
 	const struct gm__ent *e = fits(m, a.raw, len, false);
-	if (__builtin_expect(e != NULL, 1)) {
+	if (e != NULL) {
 		gm__copy_from_guest(buf, e->host + (a.raw - e->start), len);
 		if (done)
 			*done = len;
@@ -119,11 +142,11 @@ int gm_memory_read_slice_ex(const struct gm_memory *m, void *buf, size_t len, gm
 	return err;
 }
 
-int gm_memory_write_slice_ex(const struct gm_memory *m, const void *buf, size_t len,
-			     gm_addr_t a, size_t *done)
+__attribute__((noinline)) static int write_slow(const struct gm_memory *m, const void *buf,
+						size_t len, gm_addr_t a, size_t *done)
 {
 	const struct gm__ent *e = fits(m, a.raw, len, true);
-	if (__builtin_expect(e != NULL, 1)) {
+	if (e != NULL) {
 		uint64_t off = a.raw - e->start;
 		gm__copy_to_guest(e->whost + off, buf, len);
 		if (e->bm)
@@ -139,24 +162,64 @@ int gm_memory_write_slice_ex(const struct gm_memory *m, const void *buf, size_t 
 	return err;
 }
 
+/* Every exported entry point inlines the primary-region fast path itself
+ * (exported functions calling each other would go through the PLT). */
+static inline int read_impl(const struct gm_memory *m, void *buf, size_t len, gm_addr_t a,
+			    size_t *done)
+{
+	uint8_t *p = in_primary(m, a.raw, len, false);
+	if (__builtin_expect(p != NULL, 1)) {
+		gm__copy_from_guest(buf, p, len);
+		if (done)
+			*done = len;
+		return 0;
+	}
+	return read_slow(m, buf, len, a, done);
+}
+
+static inline int write_impl(const struct gm_memory *m, const void *buf, size_t len, gm_addr_t a,
+			     size_t *done)
+{
+	uint8_t *p = in_primary(m, a.raw, len, true);
+	if (__builtin_expect(p != NULL, 1)) {
+		gm__copy_to_guest(p, buf, len);
+		if (done)
+			*done = len;
+		return 0;
+	}
+	return write_slow(m, buf, len, a, done);
+}
+
+int gm_memory_read_slice_ex(const struct gm_memory *m, void *buf, size_t len, gm_addr_t a,
+			    size_t *done)
+{
+	return read_impl(m, buf, len, a, done);
+}
+
+int gm_memory_write_slice_ex(const struct gm_memory *m, const void *buf, size_t len, gm_addr_t a,
+			     size_t *done)
+{
+	return write_impl(m, buf, len, a, done);
+}
+
 int gm_memory_read_slice(const struct gm_memory *m, void *buf, size_t len, gm_addr_t a)
 {
-	return gm_memory_read_slice_ex(m, buf, len, a, NULL);
+	return read_impl(m, buf, len, a, NULL);
 }
 
 int gm_memory_write_slice(const struct gm_memory *m, const void *buf, size_t len, gm_addr_t a)
 {
-	return gm_memory_write_slice_ex(m, buf, len, a, NULL);
+	return write_impl(m, buf, len, a, NULL);
 }
 
 int gm_memory_read_obj(const struct gm_memory *m, void *obj, size_t size, gm_addr_t a)
 {
-	return gm_memory_read_slice_ex(m, obj, size, a, NULL);
+	return read_impl(m, obj, size, a, NULL);
 }
 
 int gm_memory_write_obj(const struct gm_memory *m, const void *obj, size_t size, gm_addr_t a)
 {
-	return gm_memory_write_slice_ex(m, obj, size, a, NULL);
+	return write_impl(m, obj, size, a, NULL);
 }
 
 int gm_memory_fill(const struct gm_memory *m, int c, size_t len, gm_addr_t a)
@@ -164,8 +227,8 @@ int gm_memory_fill(const struct gm_memory *m, int c, size_t len, gm_addr_t a)
 	struct gm_iter it;
 	struct gm_frag f;
 	int rc;
-	gm_memory_iter_init(&it, m, a, len);
-	while ((rc = gm_memory_iter_next(&it, &f)) > 0) {
+	iter_init(&it, m, a, len);
+	while ((rc = iter_next(&it, &f)) > 0) {
 		if (!gm_perm_allows(f.perm, GM_PERM_WRITE))
 			return -EACCES;
 		gm_vslice_fill(&f.slice, c, f.slice.len);
@@ -181,8 +244,8 @@ bool gm_memory_check_range(const struct gm_memory *m, gm_addr_t a, uint64_t len)
 	const struct gm__ent *e = gm__lookup(m, a.raw);
 	if (e && len && len - 1 <= e->last - a.raw)
 		return true;
-	gm_memory_iter_init(&it, m, a, len);
-	while ((rc = gm_memory_iter_next(&it, &f)) > 0)
+	iter_init(&it, m, a, len);
+	while ((rc = iter_next(&it, &f)) > 0)
 		;
 	return rc == 0;
 }

@@ -8,9 +8,9 @@
 
 struct gm_atomic_memory {
 	struct gm_memory *cur; /* __atomic only */
-	uint64_t epoch;        /* __atomic only; also the generation counter */
+	uint64_t epoch;	       /* __atomic only; also the generation counter */
 	char pad0[64];
-	long readers[2];       /* __atomic only */
+	long readers[2]; /* __atomic only */
 	char pad1[64];
 	pthread_mutex_t wlock;
 };

@@ -42,8 +42,7 @@ void gm_bitmap_mark_range(struct gm_bitmap *b, uint64_t off, uint64_t len)
 		unsigned lo = (unsigned)(p & 63);
 		unsigned hi = (lastp >> 6) == w ? (unsigned)(lastp & 63) : 63;
 		uint64_t mask = (hi == 63 ? ~0ULL : ((1ULL << (hi + 1)) - 1)) & ~((1ULL << lo) - 1);
-		if ((__atomic_load_n(&b->bits[w], __ATOMIC_RELAXED) & mask) != mask)
-			__atomic_fetch_or(&b->bits[w], mask, __ATOMIC_RELAXED);
+		__atomic_fetch_or(&b->bits[w], mask, __ATOMIC_RELEASE);
 		p = (w + 1) << 6;
 	}
 }

@@ -12,8 +12,7 @@ struct gm_iommu_memory {
 	void *miss_ctx;
 };
 
-int gm_iommu_memory_new(struct gm_iommu_memory **out, struct gm_memory *mem,
-			struct gm_iotlb *tlb)
+int gm_iommu_memory_new(struct gm_iommu_memory **out, struct gm_memory *mem, struct gm_iotlb *tlb)
 {
 	if (!out || !mem || !tlb)
 		return -EINVAL;
@@ -45,8 +44,7 @@ bool gm_iommu_memory_enabled(const struct gm_iommu_memory *im)
 	return __atomic_load_n(&im->enabled, __ATOMIC_ACQUIRE);
 }
 
-void gm_iommu_memory_set_miss_handler(struct gm_iommu_memory *im, gm_iotlb_miss_fn fn,
-				      void *ctx)
+void gm_iommu_memory_set_miss_handler(struct gm_iommu_memory *im, gm_iotlb_miss_fn fn, void *ctx)
 {
 	im->miss = fn;
 	im->miss_ctx = ctx;
@@ -83,8 +81,8 @@ static size_t ixfer(const struct gm_iommu_memory *im, void *buf, size_t len, gm_
 	while (done < len) {
 		gm_addr_t gpa;
 		uint64_t c;
-		int rc = translate(im, iova, len - done, write ? GM_PERM_WRITE : GM_PERM_READ, &gpa,
-				   &c);
+		int rc =
+		    translate(im, iova, len - done, write ? GM_PERM_WRITE : GM_PERM_READ, &gpa, &c);
 		if (rc) {
 			*err = rc;
 			break;
@@ -135,8 +133,7 @@ ssize_t gm_iommu_read(const struct gm_iommu_memory *im, void *buf, size_t len, g
 	return n == 0 && err ? err : (ssize_t)n;
 }
 
-ssize_t gm_iommu_write(const struct gm_iommu_memory *im, const void *buf, size_t len,
-		       gm_addr_t a)
+ssize_t gm_iommu_write(const struct gm_iommu_memory *im, const void *buf, size_t len, gm_addr_t a)
 {
 	int err;
 	size_t n = ixfer(im, (void *)buf, len, a, true, &err);
@@ -150,8 +147,7 @@ int gm_iommu_read_slice(const struct gm_iommu_memory *im, void *buf, size_t len,
 	return err;
 }
 
-int gm_iommu_write_slice(const struct gm_iommu_memory *im, const void *buf, size_t len,
-			 gm_addr_t a)
+int gm_iommu_write_slice(const struct gm_iommu_memory *im, const void *buf, size_t len, gm_addr_t a)
 {
 	int err;
 	ixfer(im, (void *)buf, len, a, true, &err);
@@ -163,14 +159,13 @@ int gm_iommu_read_obj(const struct gm_iommu_memory *im, void *obj, size_t size, 
 	return gm_iommu_read_slice(im, obj, size, a);
 }
 
-int gm_iommu_write_obj(const struct gm_iommu_memory *im, const void *obj, size_t size,
-		       gm_addr_t a)
+int gm_iommu_write_obj(const struct gm_iommu_memory *im, const void *obj, size_t size, gm_addr_t a)
 {
 	return gm_iommu_write_slice(im, obj, size, a);
 }
 
-int gm_iommu_load(const struct gm_iommu_memory *im, gm_addr_t a, size_t size,
-		  enum gm_order order, uint64_t *out)
+int gm_iommu_load(const struct gm_iommu_memory *im, gm_addr_t a, size_t size, enum gm_order order,
+		  uint64_t *out)
 {
 	gm_addr_t gpa;
 	uint64_t c;
@@ -197,4 +192,65 @@ int gm_iommu_store(const struct gm_iommu_memory *im, gm_addr_t a, size_t size, u
 	if (c < size)
 		return -EFAULT;
 	return gm_memory_store(im->mem, gpa, size, val, order);
+}
+
+/* Walk the IOVA range in translated chunks; each chunk goes to the
+ * gm_memory fd functions. exact: the chunk must complete. */
+static ssize_t ifd(const struct gm_iommu_memory *im, gm_addr_t a, int fd, size_t count, bool into,
+		   bool exact)
+{
+	size_t done = 0;
+	uint64_t iova = a.raw;
+	if (exact && !gm_iommu_check_range(im, a, count, into ? GM_PERM_WRITE : GM_PERM_READ))
+		return -EFAULT;
+	while (done < count) {
+		gm_addr_t gpa;
+		uint64_t c;
+		int rc = translate(im, iova, count - done, into ? GM_PERM_WRITE : GM_PERM_READ,
+				   &gpa, &c);
+		if (rc)
+			return done ? (ssize_t)done : rc;
+		if (c > count - done)
+			c = count - done;
+		if (exact) {
+			rc = into ? gm_memory_read_exact_from_fd(im->mem, gpa, fd, (size_t)c)
+				  : gm_memory_write_all_to_fd(im->mem, gpa, fd, (size_t)c);
+			if (rc)
+				return rc;
+			done += (size_t)c;
+		} else {
+			ssize_t n = into ? gm_memory_read_from_fd(im->mem, gpa, fd, (size_t)c)
+					 : gm_memory_write_to_fd(im->mem, gpa, fd, (size_t)c);
+			if (n < 0)
+				return done ? (ssize_t)done : n;
+			done += (size_t)n;
+			if ((uint64_t)n < c)
+				break; /* short transfer or EOF: a partial form stops */
+		}
+		if (done < count && __builtin_add_overflow(iova, c, &iova))
+			return done ? (ssize_t)done : -EFAULT;
+	}
+	return (ssize_t)done;
+}
+
+ssize_t gm_iommu_read_from_fd(const struct gm_iommu_memory *im, gm_addr_t a, int fd, size_t count)
+{
+	return ifd(im, a, fd, count, true, false);
+}
+
+int gm_iommu_read_exact_from_fd(const struct gm_iommu_memory *im, gm_addr_t a, int fd, size_t count)
+{
+	ssize_t n = ifd(im, a, fd, count, true, true);
+	return n < 0 ? (int)n : 0;
+}
+
+ssize_t gm_iommu_write_to_fd(const struct gm_iommu_memory *im, gm_addr_t a, int fd, size_t count)
+{
+	return ifd(im, a, fd, count, false, false);
+}
+
+int gm_iommu_write_all_to_fd(const struct gm_iommu_memory *im, gm_addr_t a, int fd, size_t count)
+{
+	ssize_t n = ifd(im, a, fd, count, false, true);
+	return n < 0 ? (int)n : 0;
 }

@@ -100,8 +100,7 @@ static void punch(struct gm_iotlb *t, uint64_t iova, uint64_t last)
 	}
 }
 
-int gm_iotlb_set(struct gm_iotlb *t, uint64_t iova, gm_addr_t gpa, uint64_t len,
-		 enum gm_perm perm)
+int gm_iotlb_set(struct gm_iotlb *t, uint64_t iova, gm_addr_t gpa, uint64_t len, enum gm_perm perm)
 {
 	uint64_t last, glast;
 	if (len == 0 || perm == GM_PERM_NONE || (perm & ~GM_PERM_RW) ||
@@ -157,8 +156,8 @@ int gm_iotlb_lookup(struct gm_iotlb *t, uint64_t iova, uint64_t len, enum gm_per
 			uint64_t room_m1 = e->last - iova;
 			*gpa = gm_addr(e->gpa + (iova - e->iova));
 			*contig = (len && len - 1 <= room_m1) ? len
-				  : room_m1 == UINT64_MAX  ? UINT64_MAX
-							   : room_m1 + 1;
+				  : room_m1 == UINT64_MAX     ? UINT64_MAX
+							      : room_m1 + 1;
 			rc = 0;
 		}
 	}

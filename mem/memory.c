@@ -1,10 +1,17 @@
 /* The region collection: building, refcounting, lookup, insert/remove. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include <vmm-mem/memory.h>
 #include <vmm-mem/mmap.h>
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct gm_range *x = a, *y = b;
+	return gm_addr_cmp(x->start, y->start);
+}
 
 static int cmp_region(const void *a, const void *b)
 {
@@ -13,19 +20,42 @@ static int cmp_region(const void *a, const void *b)
 	return gm_addr_cmp(x->start, y->start);
 }
 
-/* Two file-backed regions on the same file must not map overlapping bytes. */
-static bool files_overlap(const struct gm_region *a, const struct gm_region *b)
+/* Two file-backed regions on the same file must not map overlapping bytes
+ * (two guest addresses would alias one page). 0, -EINVAL, -ENOMEM. */
+struct file_span {
+	dev_t dev;
+	ino_t ino;
+	uint64_t lo, hi; /* file bytes [lo, hi) */
+};
+
+static int check_files(struct gm_region *const *regs, size_t n)
 {
-	const struct gm_file_offset *fa = gm_region_file_offset(a);
-	const struct gm_file_offset *fb = gm_region_file_offset(b);
-	struct stat sa, sb;
-	if (!fa || !fb || fstat(fa->fd, &sa) || fstat(fb->fd, &sb))
-		return false;
-	if (sa.st_dev != sb.st_dev || sa.st_ino != sb.st_ino)
-		return false;
-	uint64_t a0 = fa->start.raw, a1 = a0 + gm_region_len(a); /* checked at creation */
-	uint64_t b0 = fb->start.raw, b1 = b0 + gm_region_len(b);
-	return a0 < b1 && b0 < a1;
+	struct file_span *f = calloc(n ? n : 1, sizeof(*f));
+	size_t k = 0;
+	int rc = 0;
+	if (!f)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct gm_file_offset *fo = gm_region_file_offset(regs[i]);
+		struct stat st;
+		if (!fo || fstat(fo->fd, &st))
+			continue;
+		f[k].dev = st.st_dev;
+		f[k].ino = st.st_ino;
+		f[k].lo = fo->start.raw;
+		if (__builtin_add_overflow(f[k].lo, gm_region_len(regs[i]), &f[k].hi))
+			f[k].hi = UINT64_MAX;
+		k++;
+	}
+	for (size_t i = 0; i < k && !rc; i++)
+		for (size_t j = i + 1; j < k; j++)
+			if (f[i].dev == f[j].dev && f[i].ino == f[j].ino && f[i].lo < f[j].hi &&
+			    f[j].lo < f[i].hi) {
+				rc = -EINVAL;
+				break;
+			}
+	free(f);
+	return rc;
 }
 
 static void fill_fast(struct gm__fast *f, const struct gm__ent *e)
@@ -117,12 +147,9 @@ static int build(struct gm_memory **out, struct gm_region **regs, size_t n)
 			goto fail;
 		}
 	}
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = i + 1; j < n; j++)
-			if (files_overlap(regs[i], regs[j])) {
-				rc = -EINVAL;
-				goto fail;
-			}
+	if ((rc = check_files(regs, n)))
+		goto fail;
+	rc = -ENOMEM;
 	if (!n && !(m->fast = calloc(1, sizeof(*m->fast)))) /* fmask 0: one empty entry */
 		goto fail;
 	/* Bucket tables. Buckets are as large as possible while every region
@@ -158,7 +185,8 @@ static int build(struct gm_memory **out, struct gm_region **regs, size_t n)
 		/* primary = the largest region (first of equals) */
 		size_t big = 0;
 		for (size_t i = 1; i < n; i++)
-			if (m->ents[i].last - m->ents[i].start > m->ents[big].last - m->ents[big].start)
+			if (m->ents[i].last - m->ents[i].start >
+			    m->ents[big].last - m->ents[big].start)
 				big = i;
 		fill_fast(&m->primary, &m->ents[big]);
 	}
@@ -195,8 +223,7 @@ const struct gm__ent *gm__lookup_slow(const struct gm_memory *m, uint64_t a, uin
 	return a >= e->start && a <= e->last ? e : NULL;
 }
 
-int gm_memory_new_from_regions(struct gm_memory **out, struct gm_region *const *regions,
-			       size_t n)
+int gm_memory_new_from_regions(struct gm_memory **out, struct gm_region *const *regions, size_t n)
 {
 	if (!out || (n && !regions))
 		return -EINVAL;
@@ -220,18 +247,24 @@ int gm_memory_new_anon_opts(struct gm_memory **out, const struct gm_range *range
 {
 	if (!out || (n && !ranges))
 		return -EINVAL;
-	/* Validate everything before mapping anything. */
+	/* Validate everything before mapping anything: sort a copy, then every
+	 * range must be non-empty, not wrap, and end before the next starts. */
+	struct gm_range *sorted = malloc((n ? n : 1) * sizeof(*sorted));
+	if (!sorted)
+		return -ENOMEM;
+	if (n)
+		memcpy(sorted, ranges, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), cmp_range);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t last;
-		if (ranges[i].len == 0 ||
-		    __builtin_add_overflow(ranges[i].start.raw, ranges[i].len - 1, &last))
+		if (sorted[i].len == 0 ||
+		    __builtin_add_overflow(sorted[i].start.raw, sorted[i].len - 1, &last) ||
+		    (i + 1 < n && sorted[i + 1].start.raw <= last)) {
+			free(sorted);
 			return -EINVAL;
-		for (size_t j = 0; j < i; j++) {
-			uint64_t l2 = ranges[j].start.raw + ranges[j].len - 1;
-			if (ranges[i].start.raw <= l2 && ranges[j].start.raw <= last)
-				return -EINVAL;
 		}
 	}
+	free(sorted);
 	struct gm_region **regs = malloc((n ? n : 1) * sizeof(*regs));
 	if (!regs)
 		return -ENOMEM;
@@ -270,8 +303,7 @@ void gm_memory_put(struct gm_memory *m)
 	free(m);
 }
 
-int gm_memory_insert_region(const struct gm_memory *m, struct gm_region *r,
-			    struct gm_memory **out)
+int gm_memory_insert_region(const struct gm_memory *m, struct gm_region *r, struct gm_memory **out)
 {
 	if (!m || !r || !out)
 		return -EINVAL;
@@ -291,8 +323,8 @@ int gm_memory_remove_region(const struct gm_memory *m, gm_addr_t start, uint64_t
 		return -EINVAL;
 	size_t k = m->n;
 	for (size_t i = 0; i < m->n; i++)
-		if (m->ents[i].start == start.raw && m->ents[i].last - m->ents[i].start == len - 1 &&
-		    len != 0)
+		if (m->ents[i].start == start.raw &&
+		    m->ents[i].last - m->ents[i].start == len - 1 && len != 0)
 			k = i;
 	if (k == m->n)
 		return -ENOENT;
@@ -309,7 +341,10 @@ int gm_memory_remove_region(const struct gm_memory *m, gm_addr_t start, uint64_t
 	return rc;
 }
 
-size_t gm_memory_num_regions(const struct gm_memory *m) { return m->n; }
+size_t gm_memory_num_regions(const struct gm_memory *m)
+{
+	return m->n;
+}
 
 const struct gm_region *gm_memory_region(const struct gm_memory *m, size_t i)
 {
@@ -346,8 +381,17 @@ bool gm_memory_check_address(const struct gm_memory *m, gm_addr_t a)
 	return gm__lookup(m, a.raw) != NULL;
 }
 
+bool gm_memory_checked_offset(const struct gm_memory *m, gm_addr_t a, uint64_t off, gm_addr_t *out)
+{
+	gm_addr_t r;
+	if (!gm_addr_checked_add(a, off, &r) || !gm__lookup(m, r.raw))
+		return false;
+	*out = r;
+	return true;
+}
+
 const struct gm_region *gm_memory_to_region_addr(const struct gm_memory *m, gm_addr_t a,
-						  gm_raddr_t *off)
+						 gm_raddr_t *off)
 {
 	const struct gm__ent *e = gm__lookup(m, a.raw);
 	if (!e)
@@ -371,8 +415,7 @@ void *gm_memory_get_host_ptr(const struct gm_memory *m, gm_addr_t a, uint64_t le
 	return base ? base + (a.raw - e->start) : NULL;
 }
 
-int gm_memory_get_slice(const struct gm_memory *m, gm_addr_t a, uint64_t len,
-			struct gm_vslice *out)
+int gm_memory_get_slice(const struct gm_memory *m, gm_addr_t a, uint64_t len, struct gm_vslice *out)
 {
 	const struct gm__ent *e = gm__lookup(m, a.raw);
 	if (!e || (len && len - 1 > e->last - a.raw))

@@ -30,8 +30,14 @@ static const struct mmap_region *cmr(const struct gm_region *r)
 	return (const struct mmap_region *)r;
 }
 
-static uint64_t op_len(const struct gm_region *r) { return cmr(r)->len; }
-static void *op_host_base(const struct gm_region *r) { return cmr(r)->host; }
+static uint64_t op_len(const struct gm_region *r)
+{
+	return cmr(r)->len;
+}
+static void *op_host_base(const struct gm_region *r)
+{
+	return cmr(r)->host;
+}
 static int op_get_slice(const struct gm_region *r, gm_raddr_t off, uint64_t len,
 			struct gm_vslice *out)
 {
@@ -45,8 +51,14 @@ static const struct gm_file_offset *op_file_offset(const struct gm_region *r)
 {
 	return cmr(r)->has_file ? &cmr(r)->file : NULL;
 }
-static bool op_is_hugetlbfs(const struct gm_region *r) { return cmr(r)->hugetlb; }
-static struct gm_bitmap *op_bitmap(const struct gm_region *r) { return cmr(r)->bm; }
+static bool op_is_hugetlbfs(const struct gm_region *r)
+{
+	return cmr(r)->hugetlb;
+}
+static struct gm_bitmap *op_bitmap(const struct gm_region *r)
+{
+	return cmr(r)->bm;
+}
 static enum gm_perm op_perm(const struct gm_region *r)
 {
 	int p = cmr(r)->prot;
@@ -65,14 +77,14 @@ static void op_destroy(struct gm_region *r)
 }
 
 static const struct gm_region_ops mmap_ops = {
-	.len = op_len,
-	.host_base = op_host_base,
-	.get_slice = op_get_slice,
-	.file_offset = op_file_offset,
-	.is_hugetlbfs = op_is_hugetlbfs,
-	.bitmap = op_bitmap,
-	.perm = op_perm,
-	.destroy = op_destroy,
+    .len = op_len,
+    .host_base = op_host_base,
+    .get_slice = op_get_slice,
+    .file_offset = op_file_offset,
+    .is_hugetlbfs = op_is_hugetlbfs,
+    .bitmap = op_bitmap,
+    .perm = op_perm,
+    .destroy = op_destroy,
 };
 
 /* Common checks and allocation; *out is zeroed and initialised. */
@@ -117,7 +129,10 @@ static int new_anon(struct gm_region **out, gm_addr_t start, uint64_t len,
 	int rc = prepare(&m, start, len, opts);
 	if (rc)
 		return rc;
-	m->flags |= MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | extra;
+	/* private unless the caller asked for MAP_SHARED (e.g. to share with a
+	 * child process) */
+	m->flags |=
+	    ((m->flags & MAP_SHARED) ? 0 : MAP_PRIVATE) | MAP_ANONYMOUS | MAP_NORESERVE | extra;
 	void *p = mmap(NULL, (size_t)len, m->prot, m->flags, -1, 0);
 	if (p == MAP_FAILED) {
 		rc = -errno;
@@ -199,7 +214,19 @@ int gm_region_new_raw(struct gm_region **out, gm_addr_t start, void *host, uint6
 	return 0;
 }
 
-bool gm_region_is_mmap(const struct gm_region *r) { return r->ops == &mmap_ops; }
-int gm_mmap_region_prot(const struct gm_region *r) { return cmr(r)->owned ? cmr(r)->prot : 0; }
-int gm_mmap_region_flags(const struct gm_region *r) { return cmr(r)->flags; }
-bool gm_mmap_region_owned(const struct gm_region *r) { return cmr(r)->owned; }
+bool gm_region_is_mmap(const struct gm_region *r)
+{
+	return r->ops == &mmap_ops;
+}
+int gm_mmap_region_prot(const struct gm_region *r)
+{
+	return cmr(r)->owned ? cmr(r)->prot : 0;
+}
+int gm_mmap_region_flags(const struct gm_region *r)
+{
+	return cmr(r)->flags;
+}
+bool gm_mmap_region_owned(const struct gm_region *r)
+{
+	return cmr(r)->owned;
+}

@@ -23,8 +23,14 @@ void gm_region_put(struct gm_region *r)
 		r->ops->destroy(r);
 }
 
-gm_addr_t gm_region_start(const struct gm_region *r) { return r->start; }
-uint64_t gm_region_len(const struct gm_region *r) { return r->ops->len(r); }
+gm_addr_t gm_region_start(const struct gm_region *r)
+{
+	return r->start;
+}
+uint64_t gm_region_len(const struct gm_region *r)
+{
+	return r->ops->len(r);
+}
 gm_addr_t gm_region_last_addr(const struct gm_region *r)
 {
 	return gm_addr_unchecked_add(r->start, gm_region_len(r) - 1);
@@ -125,8 +131,8 @@ int gm_region_read_slice(const struct gm_region *r, void *buf, size_t len, gm_ra
 	return (size_t)n == len ? 0 : -EFAULT;
 }
 
-int gm_region_write_slice(const struct gm_region *r, const void *buf, size_t len,
-			  gm_raddr_t off, size_t *done)
+int gm_region_write_slice(const struct gm_region *r, const void *buf, size_t len, gm_raddr_t off,
+			  size_t *done)
 {
 	ssize_t n = gm_region_write(r, buf, len, off);
 	if (done)

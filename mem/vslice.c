@@ -102,21 +102,33 @@ static int check_atomic(const void *p, size_t size)
 	return 0;
 }
 
-#define LOAD_ORDERED(type, p, order, out)                                              \
-	do {                                                                           \
-		switch (order) {                                                       \
-		case GM_RELAXED: *(out) = __atomic_load_n((const type *)(p), __ATOMIC_RELAXED); break; \
-		case GM_ACQUIRE: *(out) = __atomic_load_n((const type *)(p), __ATOMIC_ACQUIRE); break; \
-		default: *(out) = __atomic_load_n((const type *)(p), __ATOMIC_SEQ_CST); break;         \
-		}                                                                      \
+#define LOAD_ORDERED(type, p, order, out)                                                          \
+	do {                                                                                       \
+		switch (order) {                                                                   \
+		case GM_RELAXED:                                                                   \
+			*(out) = __atomic_load_n((const type *)(p), __ATOMIC_RELAXED);             \
+			break;                                                                     \
+		case GM_ACQUIRE:                                                                   \
+			*(out) = __atomic_load_n((const type *)(p), __ATOMIC_ACQUIRE);             \
+			break;                                                                     \
+		default:                                                                           \
+			*(out) = __atomic_load_n((const type *)(p), __ATOMIC_SEQ_CST);             \
+			break;                                                                     \
+		}                                                                                  \
 	} while (0)
-#define STORE_ORDERED(type, p, val, order)                                             \
-	do {                                                                           \
-		switch (order) {                                                       \
-		case GM_RELAXED: __atomic_store_n((type *)(p), (type)(val), __ATOMIC_RELAXED); break; \
-		case GM_RELEASE: __atomic_store_n((type *)(p), (type)(val), __ATOMIC_RELEASE); break; \
-		default: __atomic_store_n((type *)(p), (type)(val), __ATOMIC_SEQ_CST); break;        \
-		}                                                                      \
+#define STORE_ORDERED(type, p, val, order)                                                         \
+	do {                                                                                       \
+		switch (order) {                                                                   \
+		case GM_RELAXED:                                                                   \
+			__atomic_store_n((type *)(p), (type)(val), __ATOMIC_RELAXED);              \
+			break;                                                                     \
+		case GM_RELEASE:                                                                   \
+			__atomic_store_n((type *)(p), (type)(val), __ATOMIC_RELEASE);              \
+			break;                                                                     \
+		default:                                                                           \
+			__atomic_store_n((type *)(p), (type)(val), __ATOMIC_SEQ_CST);              \
+			break;                                                                     \
+		}                                                                                  \
 	} while (0)
 
 int gm__atomic_load(const void *p, size_t size, enum gm_order order, uint64_t *out)
@@ -127,10 +139,30 @@ int gm__atomic_load(const void *p, size_t size, enum gm_order order, uint64_t *o
 	if (order != GM_RELAXED && order != GM_ACQUIRE && order != GM_SEQ_CST)
 		return -EINVAL;
 	switch (size) {
-	case 1: { uint8_t v; LOAD_ORDERED(uint8_t, p, order, &v); *out = v; break; }
-	case 2: { uint16_t v; LOAD_ORDERED(uint16_t, p, order, &v); *out = v; break; }
-	case 4: { uint32_t v; LOAD_ORDERED(uint32_t, p, order, &v); *out = v; break; }
-	default: { uint64_t v; LOAD_ORDERED(uint64_t, p, order, &v); *out = v; break; }
+	case 1: {
+		uint8_t v;
+		LOAD_ORDERED(uint8_t, p, order, &v);
+		*out = v;
+		break;
+	}
+	case 2: {
+		uint16_t v;
+		LOAD_ORDERED(uint16_t, p, order, &v);
+		*out = v;
+		break;
+	}
+	case 4: {
+		uint32_t v;
+		LOAD_ORDERED(uint32_t, p, order, &v);
+		*out = v;
+		break;
+	}
+	default: {
+		uint64_t v;
+		LOAD_ORDERED(uint64_t, p, order, &v);
+		*out = v;
+		break;
+	}
 	}
 	return 0;
 }
@@ -143,10 +175,18 @@ int gm__atomic_store(void *p, size_t size, uint64_t val, enum gm_order order)
 	if (order != GM_RELAXED && order != GM_RELEASE && order != GM_SEQ_CST)
 		return -EINVAL;
 	switch (size) {
-	case 1: STORE_ORDERED(uint8_t, p, val, order); break;
-	case 2: STORE_ORDERED(uint16_t, p, val, order); break;
-	case 4: STORE_ORDERED(uint32_t, p, val, order); break;
-	default: STORE_ORDERED(uint64_t, p, val, order); break;
+	case 1:
+		STORE_ORDERED(uint8_t, p, val, order);
+		break;
+	case 2:
+		STORE_ORDERED(uint16_t, p, val, order);
+		break;
+	case 4:
+		STORE_ORDERED(uint32_t, p, val, order);
+		break;
+	default:
+		STORE_ORDERED(uint64_t, p, val, order);
+		break;
 	}
 	return 0;
 }

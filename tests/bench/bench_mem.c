@@ -1,10 +1,12 @@
 /* make bench: mem/ against a raw-pointer / memcpy baseline on the same buffer.
  *
  * 64 MiB guest; random addresses from a fixed-seed xorshift; each figure is
- * one warm-up run then the median of 5 runs. Prints
+ * one warm-up run then the median of 5 runs (thread CPU time), with the
+ * workloads being compared interleaved run by run. Prints
  *   BENCH mem.<name> <ns> ns/op
  *   RATIO mem.<name> <x>      x = our time per op / baseline time per op
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +18,7 @@
 
 #define GUEST_SIZE (64ULL << 20)
 #define GUEST_BASE 0x100000ULL
-#define HOT_SIZE (256ULL << 10)            /* fits in L2 */
+#define HOT_SIZE (256ULL << 10)			/* fits in L2 */
 #define HOT_OFF (GUEST_SIZE / 2 - HOT_SIZE / 2) /* straddles region boundaries */
 #define U64_OPS (4u << 20)
 #define COPY_OPS (1u << 16)
@@ -35,7 +37,9 @@ static inline uint64_t xorshift(uint64_t *s)
 static double now_ns(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	/* CPU time of this thread: time spent descheduled on a busy machine does
+	 * not count (cache pollution by other processes still does). */
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
@@ -53,6 +57,9 @@ struct wl {
 	uint8_t *raw; /* host base of the same 64 MiB (1-region memory) */
 	uint64_t off, mask;
 	uint8_t *buf; /* 64 KiB scratch */
+	struct gm_atomic_memory *holder;
+	size_t copy_len; /* 4096, not a constant: the baseline must call memcpy()
+			  * like mem/ does, not an inlined rep movs */
 	int failures;
 };
 
@@ -111,7 +118,7 @@ __attribute__((noinline)) static void raw_copy4k_read(struct wl *w, unsigned ops
 {
 	uint64_t s = 0x9e3779b97f4a7c15ULL;
 	for (unsigned i = 0; i < ops; i++)
-		memcpy(w->buf, w->raw + w->off + (xorshift(&s) & w->mask & ~63ULL), 4096);
+		memcpy(w->buf, w->raw + w->off + (xorshift(&s) & w->mask & ~63ULL), w->copy_len);
 	sink = w->buf[0];
 }
 
@@ -120,8 +127,9 @@ __attribute__((noinline)) static void mem_copy4k_read(struct wl *w, unsigned ops
 	uint64_t s = 0x9e3779b97f4a7c15ULL;
 	int bad = 0;
 	for (unsigned i = 0; i < ops; i++)
-		bad |= gm_memory_read_slice(w->m, w->buf, 4096,
-					    gm_addr(GUEST_BASE + w->off + (xorshift(&s) & w->mask & ~63ULL)));
+		bad |= gm_memory_read_slice(
+		    w->m, w->buf, w->copy_len,
+		    gm_addr(GUEST_BASE + w->off + (xorshift(&s) & w->mask & ~63ULL)));
 	w->failures |= bad;
 	sink = w->buf[0];
 }
@@ -130,7 +138,7 @@ __attribute__((noinline)) static void raw_copy4k_write(struct wl *w, unsigned op
 {
 	uint64_t s = 0x9e3779b97f4a7c15ULL;
 	for (unsigned i = 0; i < ops; i++)
-		memcpy(w->raw + w->off + (xorshift(&s) & w->mask & ~63ULL), w->buf, 4096);
+		memcpy(w->raw + w->off + (xorshift(&s) & w->mask & ~63ULL), w->buf, w->copy_len);
 }
 
 __attribute__((noinline)) static void mem_copy4k_write(struct wl *w, unsigned ops)
@@ -138,13 +146,15 @@ __attribute__((noinline)) static void mem_copy4k_write(struct wl *w, unsigned op
 	uint64_t s = 0x9e3779b97f4a7c15ULL;
 	int bad = 0;
 	for (unsigned i = 0; i < ops; i++)
-		bad |= gm_memory_write_slice(w->m, w->buf, 4096,
-					     gm_addr(GUEST_BASE + w->off + (xorshift(&s) & w->mask & ~63ULL)));
+		bad |= gm_memory_write_slice(
+		    w->m, w->buf, w->copy_len,
+		    gm_addr(GUEST_BASE + w->off + (xorshift(&s) & w->mask & ~63ULL)));
 	w->failures |= bad;
 }
 
 /* 64 KiB copies centred on one of 4 region boundaries (1 MiB regions). */
-#define CROSS_AT(i) (HOT_OFF + (((i) & 3) << 20) + (1ULL << 20) - (32ULL << 10) - (HOT_OFF & ((1ULL << 20) - 1)))
+#define CROSS_AT(i)                                                                                \
+	(HOT_OFF + (((i)&3) << 20) + (1ULL << 20) - (32ULL << 10) - (HOT_OFF & ((1ULL << 20) - 1)))
 __attribute__((noinline)) static void raw_cross(struct wl *w, unsigned ops)
 {
 	for (unsigned i = 0; i < ops; i++)
@@ -156,7 +166,8 @@ __attribute__((noinline)) static void mem_cross(struct wl *w, unsigned ops)
 {
 	int bad = 0;
 	for (unsigned i = 0; i < ops; i++)
-		bad |= gm_memory_read_slice(w->m, w->buf, 64 << 10, gm_addr(GUEST_BASE + CROSS_AT(i)));
+		bad |=
+		    gm_memory_read_slice(w->m, w->buf, 64 << 10, gm_addr(GUEST_BASE + CROSS_AT(i)));
 	w->failures |= bad;
 	sink = w->buf[0];
 }
@@ -166,37 +177,61 @@ __attribute__((noinline)) static void lookup(struct wl *w, unsigned ops)
 	uint64_t s = 0x9e3779b97f4a7c15ULL;
 	uintptr_t acc = 0;
 	for (unsigned i = 0; i < ops; i++)
-		acc += (uintptr_t)gm_memory_find_region(w->m, gm_addr(GUEST_BASE + w->off +
-								      (xorshift(&s) & w->mask)));
+		acc += (uintptr_t)gm_memory_find_region(
+		    w->m, gm_addr(GUEST_BASE + w->off + (xorshift(&s) & w->mask)));
 	if (!acc)
 		w->failures = 1;
 	sink = acc;
 }
 
-/* Warm-up, then the median of RUNS runs, in ns per op. */
-static double measure(bench_fn f, struct wl *w, unsigned ops)
+__attribute__((noinline)) static void snapshot(struct wl *w, unsigned ops)
 {
-	double t[RUNS];
-	f(w, ops);
-	for (int r = 0; r < RUNS; r++) {
-		double t0 = now_ns();
-		f(w, ops);
-		t[r] = (now_ns() - t0) / ops;
+	for (unsigned i = 0; i < ops; i++)
+		gm_memory_put(gm_atomic_memory_snapshot(w->holder));
+}
+
+/* One workload to time: a function, its data and its operation count. */
+struct job {
+	bench_fn f;
+	struct wl w;
+	unsigned ops;
+	double ns; /* result: median ns per op */
+};
+
+static int failures;
+
+/* Warm every job up once, then run RUNS rounds in which each job runs once
+ * (interleaved, so a change in machine load hits all of them alike), and keep
+ * each job's median time per op. */
+static void measure(struct job *jobs, int k)
+{
+	double t[16][RUNS];
+	for (int j = 0; j < k; j++)
+		jobs[j].f(&jobs[j].w, jobs[j].ops);
+	for (int r = 0; r < RUNS; r++)
+		for (int j = 0; j < k; j++) {
+			double t0 = now_ns();
+			jobs[j].f(&jobs[j].w, jobs[j].ops);
+			t[j][r] = (now_ns() - t0) / jobs[j].ops;
+		}
+	for (int j = 0; j < k; j++) {
+		qsort(t[j], RUNS, sizeof(double), cmp_d);
+		jobs[j].ns = t[j][RUNS / 2];
+		failures |= jobs[j].w.failures;
 	}
-	qsort(t, RUNS, sizeof(t[0]), cmp_d);
-	return t[RUNS / 2];
 }
 
 /* nregions equal raw-pointer regions over the SAME host buffer, so every
  * configuration and the raw baseline touch exactly the same memory (same
  * pages, same page sizes): the ratios measure mem/ alone. */
-static struct gm_memory *make(uint8_t *host, unsigned nregions)
+static struct gm_memory *make(uint8_t *host, unsigned nregions, bool tracked)
 {
 	uint64_t each = GUEST_SIZE / nregions;
 	struct gm_region **r = calloc(nregions, sizeof(*r));
+	struct gm_mmap_opts o = {.dirty_tracking = tracked};
 	for (unsigned i = 0; i < nregions; i++)
 		if (gm_region_new_raw(&r[i], gm_addr(GUEST_BASE + i * each), host + i * each, each,
-				      NULL)) {
+				      &o)) {
 			fprintf(stderr, "bench_mem: cannot build %u regions\n", nregions);
 			exit(1);
 		}
@@ -233,91 +268,130 @@ int main(void)
 	memset(raw, 1, GUEST_SIZE); /* no run pays page faults */
 	struct gm_memory *ms[3];
 	for (int i = 0; i < 3; i++)
-		ms[i] = make(raw, counts[i]);
-	struct wl w = {.raw = raw, .buf = aligned_alloc(64, 64 << 10)};
-	memset(w.buf, 2, 64 << 10);
+		ms[i] = make(raw, counts[i], false);
+	uint8_t *buf = aligned_alloc(64, 64 << 10);
+	memset(buf, 2, 64 << 10);
+	const struct wl base = {.raw = raw, .buf = buf, .copy_len = 4096};
 	char name[96];
 
-	/* u64 read/write: hot set and whole guest, 1/64/1024 regions */
-	static const struct { const char *tag; uint64_t off, mask; } sets[] = {
-		{"hot", HOT_OFF, HOT_SIZE - 1}, {"full", 0, GUEST_SIZE - 1},
+	/* u64 read/write: hot set and whole guest, raw and 1/64/1024 regions */
+	static const struct {
+		const char *tag;
+		uint64_t off, mask;
+	} sets[] = {
+	    {"hot", HOT_OFF, HOT_SIZE - 1},
+	    {"full", 0, GUEST_SIZE - 1},
 	};
 	for (int s = 0; s < 2; s++) {
-		w.off = sets[s].off;
-		w.mask = sets[s].mask;
-		double rr = measure(raw_read, &w, U64_OPS), rw = measure(raw_write, &w, U64_OPS);
-		snprintf(name, sizeof(name), "u64_read_%s_raw", sets[s].tag);
-		bench(name, rr);
-		snprintf(name, sizeof(name), "u64_write_%s_raw", sets[s].tag);
-		bench(name, rw);
-		double r1 = 0, w1 = 0;
-		for (int i = 0; i < 3; i++) {
-			w.m = ms[i];
-			double mr = measure(mem_read, &w, U64_OPS), mw = measure(mem_write, &w, U64_OPS);
-			snprintf(name, sizeof(name), "u64_read_%s_%u", sets[s].tag, counts[i]);
-			bench(name, mr);
-			snprintf(name, sizeof(name), "u64_write_%s_%u", sets[s].tag, counts[i]);
-			bench(name, mw);
-			if (i == 0) {
-				r1 = mr;
-				w1 = mw;
-				snprintf(name, sizeof(name), "u64_read_%s_vs_raw", sets[s].tag);
-				ratio(name, mr, rr);
-				snprintf(name, sizeof(name), "u64_write_%s_vs_raw", sets[s].tag);
-				ratio(name, mw, rw);
-			} else {
-				snprintf(name, sizeof(name), "u64_read_%s_%u_vs_raw", sets[s].tag, counts[i]);
-				ratio(name, mr, rr);
-				snprintf(name, sizeof(name), "u64_write_%s_%u_vs_raw", sets[s].tag, counts[i]);
-				ratio(name, mw, rw);
-				snprintf(name, sizeof(name), "u64_read_%s_%u_vs_1", sets[s].tag, counts[i]);
-				ratio(name, mr, r1);
-				snprintf(name, sizeof(name), "u64_write_%s_%u_vs_1", sets[s].tag, counts[i]);
-				ratio(name, mw, w1);
+		for (int rw = 0; rw < 2; rw++) {
+			const char *op = rw ? "write" : "read";
+			struct job j[4];
+			for (int i = 0; i < 4; i++) {
+				j[i].w = base;
+				j[i].w.off = sets[s].off;
+				j[i].w.mask = sets[s].mask;
+				j[i].w.m = i ? ms[i - 1] : NULL;
+				j[i].ops = U64_OPS;
+				j[i].f =
+				    i ? (rw ? mem_write : mem_read) : (rw ? raw_write : raw_read);
+			}
+			measure(j, 4);
+			snprintf(name, sizeof(name), "u64_%s_%s_raw", op, sets[s].tag);
+			bench(name, j[0].ns);
+			for (int i = 1; i < 4; i++) {
+				snprintf(name, sizeof(name), "u64_%s_%s_%u", op, sets[s].tag,
+					 counts[i - 1]);
+				bench(name, j[i].ns);
+			}
+			snprintf(name, sizeof(name), "u64_%s_%s_vs_raw", op, sets[s].tag);
+			ratio(name, j[1].ns, j[0].ns);
+			for (int i = 2; i < 4; i++) {
+				snprintf(name, sizeof(name), "u64_%s_%s_%u_vs_raw", op, sets[s].tag,
+					 counts[i - 1]);
+				ratio(name, j[i].ns, j[0].ns);
+				snprintf(name, sizeof(name), "u64_%s_%s_%u_vs_1", op, sets[s].tag,
+					 counts[i - 1]);
+				ratio(name, j[i].ns, j[1].ns);
 			}
 		}
 	}
 
 	/* 4 KiB copies inside the hot set (1 region) */
-	w.m = ms[0];
-	w.off = HOT_OFF;
-	w.mask = HOT_SIZE - 4096 - 1;
-	double cr_raw = measure(raw_copy4k_read, &w, COPY_OPS);
-	double cr_mem = measure(mem_copy4k_read, &w, COPY_OPS);
-	double cw_raw = measure(raw_copy4k_write, &w, COPY_OPS);
-	double cw_mem = measure(mem_copy4k_write, &w, COPY_OPS);
-	bench("copy4k_read_hot_memcpy", cr_raw);
-	bench("copy4k_read_hot", cr_mem);
-	bench("copy4k_write_hot_memcpy", cw_raw);
-	bench("copy4k_write_hot", cw_mem);
-	ratio("copy4k_hot_vs_memcpy", cr_mem, cr_raw);
-	ratio("copy4k_write_hot_vs_memcpy", cw_mem, cw_raw);
+	struct job c[4];
+	bench_fn cf[4] = {raw_copy4k_read, mem_copy4k_read, raw_copy4k_write, mem_copy4k_write};
+	for (int i = 0; i < 4; i++) {
+		c[i].w = base;
+		c[i].w.m = ms[0];
+		c[i].w.off = HOT_OFF;
+		c[i].w.mask = HOT_SIZE - 4096 - 1;
+		c[i].f = cf[i];
+		c[i].ops = COPY_OPS;
+	}
+	measure(c, 4);
+	bench("copy4k_read_hot_memcpy", c[0].ns);
+	bench("copy4k_read_hot", c[1].ns);
+	bench("copy4k_write_hot_memcpy", c[2].ns);
+	bench("copy4k_write_hot", c[3].ns);
+	ratio("copy4k_hot_vs_memcpy", c[1].ns, c[0].ns);
+	ratio("copy4k_write_hot_vs_memcpy", c[3].ns, c[2].ns);
 
 	/* 64 KiB copy across a region boundary (64 regions of 1 MiB) */
-	w.m = ms[1];
-	double x_raw = measure(raw_cross, &w, CROSS_OPS);
-	double x_mem = measure(mem_cross, &w, CROSS_OPS);
-	bench("cross64k_memcpy", x_raw);
-	bench("cross64k", x_mem);
-	ratio("cross64k_vs_memcpy", x_mem, x_raw);
+	struct job x[2] = {{.f = raw_cross, .w = base, .ops = CROSS_OPS},
+			   {.f = mem_cross, .w = base, .ops = CROSS_OPS}};
+	x[1].w.m = ms[1];
+	measure(x, 2);
+	bench("cross64k_memcpy", x[0].ns);
+	bench("cross64k", x[1].ns);
+	ratio("cross64k_vs_memcpy", x[1].ns, x[0].ns);
 
-	/* region lookup alone */
-	w.off = 0;
-	w.mask = GUEST_SIZE - 1;
-	double l[3];
+	/* region lookup alone (out-of-line gm_memory_find_region) */
+	struct job l[3];
 	for (int i = 0; i < 3; i++) {
-		w.m = ms[i];
-		l[i] = measure(lookup, &w, U64_OPS);
-		snprintf(name, sizeof(name), "lookup_%u", counts[i]);
-		bench(name, l[i]);
+		l[i].w = base;
+		l[i].w.m = ms[i];
+		l[i].w.off = 0;
+		l[i].w.mask = GUEST_SIZE - 1;
+		l[i].f = lookup;
+		l[i].ops = U64_OPS;
 	}
-	ratio("lookup_1024_vs_1", l[2], l[0]);
+	measure(l, 3);
+	for (int i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "lookup_%u", counts[i]);
+		bench(name, l[i].ns);
+	}
+	ratio("lookup_1024_vs_1", l[2].ns, l[0].ns);
+
+	/* For information: the price of dirty tracking on a u64 write (hot set,
+	 * 1 region), and of taking a snapshot from the RCU-like holder. */
+	struct gm_memory *tracked = make(raw, 1, true);
+	struct job d[2];
+	for (int i = 0; i < 2; i++) {
+		d[i].w = base;
+		d[i].w.m = i ? tracked : NULL;
+		d[i].w.off = HOT_OFF;
+		d[i].w.mask = HOT_SIZE - 1;
+		d[i].f = i ? mem_write : raw_write;
+		d[i].ops = U64_OPS;
+	}
+	measure(d, 2);
+	bench("u64_write_hot_tracked", d[1].ns);
+	ratio("u64_write_hot_tracked_vs_raw", d[1].ns, d[0].ns);
+	gm_memory_put(tracked);
+
+	struct gm_atomic_memory *holder;
+	if (gm_atomic_memory_new(&holder, ms[0]) == 0) {
+		struct job sn = {.f = snapshot, .w = base, .ops = 1u << 20};
+		sn.w.holder = holder;
+		measure(&sn, 1);
+		bench("snapshot_get_put", sn.ns);
+		gm_atomic_memory_free(holder);
+	}
 
 	for (int i = 0; i < 3; i++)
 		gm_memory_put(ms[i]);
-	free(w.buf);
+	free(buf);
 	munmap(raw, GUEST_SIZE);
-	if (w.failures) {
+	if (failures) {
 		fprintf(stderr, "bench_mem: an access failed\n");
 		return 1;
 	}

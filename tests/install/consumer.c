@@ -7,13 +7,12 @@
 
 #include <vmm-mem/mem.h>
 
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "consumer: %s:%d: %s\n", __FILE__,     \
-				__LINE__, #cond);                              \
-			return 1;                                              \
-		}                                                              \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "consumer: %s:%d: %s\n", __FILE__, __LINE__, #cond);       \
+			return 1;                                                                  \
+		}                                                                                  \
 	} while (0)
 
 int main(void)

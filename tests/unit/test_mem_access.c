@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,7 +18,9 @@
 static struct gm_memory *layout(bool track)
 {
 	struct gm_range r[] = {
-		{gm_addr(0x1000), 0x2000}, {gm_addr(0x3000), 0x100}, {gm_addr(0x8000), 0x1000},
+	    {gm_addr(0x1000), 0x2000},
+	    {gm_addr(0x3000), 0x100},
+	    {gm_addr(0x8000), 0x1000},
 	};
 	struct gm_mmap_opts o = {.dirty_tracking = track};
 	struct gm_memory *m;
@@ -65,6 +68,13 @@ START_TEST(translation_helpers)
 	ck_assert_uint_eq(off.raw, 0x50);
 	ck_assert_ptr_null(gm_memory_to_region_addr(m, gm_addr(0x3100), &off));
 	ck_assert_ptr_eq(gm_memory_find_region(m, gm_addr(0x8fff)), gm_memory_region(m, 2));
+	gm_addr_t o = gm_addr(1);
+	ck_assert(gm_memory_checked_offset(m, gm_addr(0x1000), 0x20ff, &o));
+	ck_assert_uint_eq(o.raw, 0x30ff);
+	o = gm_addr(1);
+	ck_assert(!gm_memory_checked_offset(m, gm_addr(0x1000), 0x2100, &o)); /* hole */
+	ck_assert(!gm_memory_checked_offset(m, gm_addr(0x8000), UINT64_MAX, &o)); /* wraps */
+	ck_assert_uint_eq(o.raw, 1);
 	uint8_t *h = gm_memory_get_host_address(m, gm_addr(0x1010));
 	ck_assert_ptr_eq(h, (uint8_t *)gm_region_host_base(gm_memory_region(m, 0)) + 0x10);
 	ck_assert_ptr_null(gm_memory_get_host_address(m, gm_addr(0x4000)));
@@ -83,7 +93,11 @@ END_TEST
 START_TEST(objects_and_atomics)
 {
 	struct gm_memory *m = layout(false);
-	struct hdr { uint16_t a; uint32_t b; uint64_t c; } __attribute__((packed)) o = {1, 2, 3}, p;
+	struct hdr {
+		uint16_t a;
+		uint32_t b;
+		uint64_t c;
+	} __attribute__((packed)) o = {1, 2, 3}, p;
 	ck_assert_int_eq(gm_memory_write_obj(m, &o, sizeof(o), gm_addr(0x2ffa)), 0); /* spans */
 	ck_assert_int_eq(gm_memory_read_obj(m, &p, sizeof(p), gm_addr(0x2ffa)), 0);
 	ck_assert_mem_eq(&o, &p, sizeof(o));
@@ -172,7 +186,10 @@ START_TEST(fd_partial_and_exact)
 END_TEST
 
 static volatile sig_atomic_t got_signal;
-static void on_usr1(int sig) { got_signal = 1; }
+static void on_usr1(int sig)
+{
+	got_signal = 1;
+}
 
 struct intr_ctx {
 	pthread_t reader;
@@ -242,11 +259,11 @@ START_TEST(dirty_every_write_path)
 	gm_memory_read_u64(m, gm_addr(0x1000), &v);
 	gm_memory_load(m, gm_addr(0x1000), 8, GM_RELAXED, &v);
 	ck_assert_uint_eq(dirty_total(m), 0);
-#define EXPECT_DIRTY(region, off, count)                                         \
-	do {                                                                     \
-		ck_assert(gm_bitmap_is_dirty(bm_of(m, region), off));            \
-		ck_assert_uint_eq(dirty_total(m), count);                        \
-		reset_all(m);                                                    \
+#define EXPECT_DIRTY(region, off, count)                                                           \
+	do {                                                                                       \
+		ck_assert(gm_bitmap_is_dirty(bm_of(m, region), off));                              \
+		ck_assert_uint_eq(dirty_total(m), count);                                          \
+		reset_all(m);                                                                      \
 	} while (0)
 	ck_assert_int_eq(gm_memory_write(m, buf, 8, gm_addr(0x2008)), 8);
 	EXPECT_DIRTY(0, 0x1008, 1);
@@ -271,7 +288,8 @@ START_TEST(dirty_every_write_path)
 	EXPECT_DIRTY(0, 0x1000, 2);
 	ck_assert_int_eq(gm_region_write_obj(gm_memory_region(m, 2), buf, 4, gm_raddr(0x10)), 0);
 	EXPECT_DIRTY(2, 0x10, 1);
-	ck_assert_int_eq(gm_region_store(gm_memory_region(m, 2), gm_raddr(0x20), 4, 1, GM_RELAXED), 0);
+	ck_assert_int_eq(gm_region_store(gm_memory_region(m, 2), gm_raddr(0x20), 4, 1, GM_RELAXED),
+			 0);
 	EXPECT_DIRTY(2, 0x20, 1);
 	ck_assert_int_eq(gm_region_write(gm_memory_region(m, 2), buf, 4, gm_raddr(0x30)), 4);
 	EXPECT_DIRTY(2, 0x30, 1);
@@ -365,6 +383,67 @@ START_TEST(insert_remove)
 }
 END_TEST
 
+START_TEST(fd_slice_and_region)
+{
+	struct gm_region *r, *ro;
+	struct gm_mmap_opts t = {.dirty_tracking = true}, rop = {.prot = PROT_READ};
+	ck_assert_int_eq(gm_region_new_anon(&r, gm_addr(0x10000), 0x2000, &t), 0);
+	ck_assert_int_eq(gm_region_new_anon(&ro, gm_addr(0x20000), 0x1000, &rop), 0);
+	int p[2];
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(write(p[1], "abcdefgh", 8), 8);
+	/* region: partial read clamps to the region end */
+	ck_assert_int_eq(gm_region_read_from_fd(r, gm_raddr(0x1ffc), p[0], 8), 4);
+	ck_assert(gm_bitmap_is_dirty(gm_region_bitmap(r), 0x1ffc));
+	ck_assert_int_eq(gm_region_read_exact_from_fd(r, gm_raddr(0x1ffc), p[0], 8), -EFAULT);
+	ck_assert_int_eq(gm_region_read_exact_from_fd(r, gm_raddr(0x0), p[0], 4), 0);
+	ck_assert_int_eq(gm_region_read_from_fd(r, gm_raddr(0x2000), p[0], 1), -EFAULT);
+	ck_assert_int_eq(gm_region_read_from_fd(ro, gm_raddr(0), p[0], 1), -EACCES);
+	uint8_t *h = gm_region_host_base(r);
+	ck_assert(memcmp(h + 0x1ffc, "abcd", 4) == 0);
+	ck_assert(memcmp(h, "efgh", 4) == 0);
+	/* region: write out, exact and partial */
+	ck_assert_int_eq(gm_region_write_all_to_fd(r, gm_raddr(0x1ffc), p[1], 4), 0);
+	ck_assert_int_eq(gm_region_write_to_fd(r, gm_raddr(0), p[1], 100), 100);
+	ck_assert_int_eq(gm_region_write_to_fd(ro, gm_raddr(0), p[1], 4),
+			 4); /* reading RO is fine */
+	char got[108];
+	ck_assert_int_eq(read(p[0], got, sizeof(got)), 108);
+	ck_assert(memcmp(got, "abcdefgh", 8) == 0);
+	/* slice */
+	struct gm_vslice s;
+	ck_assert_int_eq(gm_region_get_slice(r, gm_raddr(0x100), 16, &s), 0);
+	ck_assert_int_eq(write(p[1], "0123456789abcdefXYZ", 19), 19);
+	ck_assert_int_eq(gm_vslice_read_exact_from_fd(&s, p[0], 17), -EFAULT);
+	ck_assert_int_eq(gm_vslice_read_exact_from_fd(&s, p[0], 16), 0);
+	ck_assert(memcmp(h + 0x100, "0123456789abcdef", 16) == 0);
+	ck_assert_int_eq(gm_vslice_read_from_fd(&s, p[0], 100), 3);
+	ck_assert_int_eq(gm_vslice_write_to_fd(&s, p[1], 100), 16);
+	ck_assert_int_eq(gm_vslice_write_all_to_fd(&s, p[1], 3), 0);
+	ck_assert_int_eq(read(p[0], got, 19), 19);
+	ck_assert(memcmp(got, "XYZ3456789abcdefXYZ", 19) == 0);
+	close(p[1]);
+	ck_assert_int_eq(gm_vslice_read_exact_from_fd(&s, p[0], 4), -ENODATA);
+	ck_assert_int_eq(gm_vslice_read_from_fd(&s, p[0], 4), 0);
+	ck_assert_int_eq(gm_vslice_read_from_fd(&s, -1, 4), -EBADF);
+	close(p[0]);
+	gm_region_put(r);
+	gm_region_put(ro);
+}
+END_TEST
+
+START_TEST(shared_anon)
+{
+	struct gm_mmap_opts o = {.flags = MAP_SHARED};
+	struct gm_region *r;
+	ck_assert_int_eq(gm_region_new_anon(&r, gm_addr(0), 4096, &o), 0);
+	ck_assert(gm_mmap_region_flags(r) & MAP_SHARED);
+	ck_assert(!(gm_mmap_region_flags(r) & MAP_PRIVATE));
+	ck_assert_int_eq(gm_region_write_obj(r, &(uint64_t){5}, 8, gm_raddr(8)), 0);
+	gm_region_put(r);
+}
+END_TEST
+
 static Suite *access_suite(void)
 {
 	Suite *s = suite_create("mem_access");
@@ -376,6 +455,8 @@ static Suite *access_suite(void)
 	tcase_add_test(tc, fd_eintr_retried);
 	tcase_add_test(tc, dirty_every_write_path);
 	tcase_add_test(tc, insert_remove);
+	tcase_add_test(tc, fd_slice_and_region);
+	tcase_add_test(tc, shared_anon);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <vmm-mem/mem.h>
 
@@ -84,9 +85,9 @@ END_TEST
 
 struct shared {
 	struct gm_atomic_memory *h;
-	int stop;        /* __atomic */
-	long snapshots;  /* __atomic */
-	long errors;     /* __atomic */
+	int stop;	/* __atomic */
+	long snapshots; /* __atomic */
+	long errors;	/* __atomic */
 };
 
 static void *reader(void *arg)
@@ -107,7 +108,8 @@ static void *reader(void *arg)
 				for (size_t i = 0; i < nr; i++) {
 					uint64_t a, b;
 					if (gm_memory_read_u64(m, gm_addr(i << 20), &a) ||
-					    gm_memory_read_u64(m, gm_addr((i << 20) + (64 << 10) - 8), &b) ||
+					    gm_memory_read_u64(
+						m, gm_addr((i << 20) + (64 << 10) - 8), &b) ||
 					    a != g || b != g)
 						err++;
 				}
@@ -158,6 +160,77 @@ START_TEST(threaded_readers_and_writer)
 }
 END_TEST
 
+/* Migration-style dirty log: one thread keeps writing pages, another keeps
+ * collecting the bitmap and copying the dirty pages to a shadow. After a
+ * final collection the shadow must equal guest memory: no write lost. */
+enum { DPAGES = 64 };
+struct dirty_ctx {
+	struct gm_memory *m;
+	int done;   /* __atomic */
+	int rounds; /* __atomic: collections so far */
+};
+
+static void *dirty_writer(void *arg)
+{
+	struct dirty_ctx *c = arg;
+	uint64_t s = 88172645463325252ULL;
+	/* keep writing until the collector has really overlapped with us */
+	for (uint64_t i = 1; i <= 200000 || __atomic_load_n(&c->rounds, __ATOMIC_ACQUIRE) < 5;
+	     i++) {
+		s ^= s << 13;
+		s ^= s >> 7;
+		s ^= s << 17;
+		uint64_t page = s % DPAGES;
+		/* atomic stores and loads, so ThreadSanitizer builds see no race */
+		if (gm_memory_store(c->m, gm_addr(page * 4096 + (s >> 32) % 512 * 8), 8, i,
+				    GM_RELAXED))
+			break;
+	}
+	__atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void collect(struct gm_memory *m, uint8_t *shadow)
+{
+	const struct gm_region *r = gm_memory_region(m, 0);
+	uint64_t words[DPAGES / 64];
+	gm_bitmap_get_and_reset(gm_region_bitmap(r), words, DPAGES / 64);
+	for (size_t p = 0; p < DPAGES; p++) {
+		if (!(words[p / 64] >> (p % 64) & 1))
+			continue;
+		for (size_t k = 0; k < 4096; k += 8) {
+			uint64_t v;
+			ck_assert_int_eq(
+			    gm_memory_load(m, gm_addr(p * 4096 + k), 8, GM_RELAXED, &v), 0);
+			memcpy(shadow + p * 4096 + k, &v, 8);
+		}
+	}
+}
+
+START_TEST(dirty_log_converges)
+{
+	struct gm_range r = {gm_addr(0), DPAGES * 4096};
+	struct gm_mmap_opts o = {.dirty_tracking = true};
+	struct dirty_ctx c = {0};
+	ck_assert_int_eq(gm_memory_new_anon_opts(&c.m, &r, 1, &o), 0);
+	static uint8_t shadow[DPAGES * 4096];
+	memset(shadow, 0, sizeof(shadow));
+	pthread_t t;
+	ck_assert_int_eq(pthread_create(&t, NULL, dirty_writer, &c), 0);
+	int rounds = 0;
+	while (!__atomic_load_n(&c.done, __ATOMIC_ACQUIRE)) {
+		collect(c.m, shadow);
+		__atomic_store_n(&c.rounds, ++rounds, __ATOMIC_RELEASE);
+	}
+	pthread_join(t, NULL);
+	collect(c.m, shadow); /* final round, writer stopped */
+	const uint8_t *host = gm_region_host_base(gm_memory_region(c.m, 0));
+	ck_assert(memcmp(shadow, host, sizeof(shadow)) == 0);
+	ck_assert_int_ge(rounds, 5);
+	gm_memory_put(c.m);
+}
+END_TEST
+
 static Suite *atomic_suite(void)
 {
 	Suite *s = suite_create("mem_atomic");
@@ -166,6 +239,7 @@ static Suite *atomic_suite(void)
 	tcase_add_test(tc, basic_publish);
 	tcase_add_test(tc, hotplug_helpers);
 	tcase_add_test(tc, threaded_readers_and_writer);
+	tcase_add_test(tc, dirty_log_converges);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -15,9 +15,9 @@
 static struct gm_memory *three(void)
 {
 	struct gm_range r[] = {
-		{gm_addr(0x10000), 4 * KiB},
-		{gm_addr(0x1000), 4 * KiB},
-		{gm_addr(0x2000), 8 * KiB},
+	    {gm_addr(0x10000), 4 * KiB},
+	    {gm_addr(0x1000), 4 * KiB},
+	    {gm_addr(0x2000), 8 * KiB},
 	};
 	struct gm_memory *m = NULL;
 	ck_assert_int_eq(gm_memory_new_anon(&m, r, 3), 0);
@@ -132,9 +132,9 @@ END_TEST
 START_TEST(across_two_and_three)
 {
 	struct gm_range r[] = {
-		{gm_addr(0x1000), 0x1000},
-		{gm_addr(0x2000), 0x10},
-		{gm_addr(0x2010), 0x1000},
+	    {gm_addr(0x1000), 0x1000},
+	    {gm_addr(0x2000), 0x10},
+	    {gm_addr(0x2010), 0x1000},
 	};
 	struct gm_memory *m;
 	ck_assert_int_eq(gm_memory_new_anon(&m, r, 3), 0);
@@ -215,8 +215,12 @@ START_TEST(lookup_many_regions)
 
 	/* Sparse: tiny regions far apart (bucket holds several regions). */
 	struct gm_range sp[] = {
-		{gm_addr(0), 1}, {gm_addr(1), 1}, {gm_addr(5), 3}, {gm_addr(100), 1},
-		{gm_addr(1ULL << 40), 4096}, {gm_addr(UINT64_MAX - 4095), 4096},
+	    {gm_addr(0), 1},
+	    {gm_addr(1), 1},
+	    {gm_addr(5), 3},
+	    {gm_addr(100), 1},
+	    {gm_addr(1ULL << 40), 4096},
+	    {gm_addr(UINT64_MAX - 4095), 4096},
 	};
 	ck_assert_int_eq(gm_memory_new_anon(&m, sp, 6), 0);
 	ck_assert_int_eq(gm_memory_find_index(m, gm_addr(0)), 0);

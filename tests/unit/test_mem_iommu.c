@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <vmm-mem/mem.h>
 
@@ -59,6 +60,63 @@ START_TEST(iotlb_set_lookup_invalidate)
 }
 END_TEST
 
+/* Random set/invalidate sequences against a byte-granular reference map. */
+START_TEST(iotlb_model)
+{
+	enum { SPACE = 512 };
+	static int64_t ref_gpa[SPACE];
+	static int ref_perm[SPACE];
+	struct gm_iotlb *t;
+	ck_assert_int_eq(gm_iotlb_new(&t), 0);
+	for (int i = 0; i < SPACE; i++)
+		ref_perm[i] = 0;
+	uint64_t s = 0x2545f4914f6cdd1dULL;
+	for (int op = 0; op < 3000; op++) {
+		s ^= s << 13;
+		s ^= s >> 7;
+		s ^= s << 17;
+		uint64_t iova = s % SPACE, len = 1 + (s >> 20) % 64, gpa = (s >> 32) % 100000;
+		if (iova + len > SPACE)
+			len = SPACE - iova;
+		if ((s >> 40) % 3) {
+			int perm = 1 + (int)((s >> 50) % 3);
+			ck_assert_int_eq(
+			    gm_iotlb_set(t, iova, gm_addr(gpa), len, (enum gm_perm)perm), 0);
+			for (uint64_t k = 0; k < len; k++) {
+				ref_gpa[iova + k] = (int64_t)(gpa + k);
+				ref_perm[iova + k] = perm;
+			}
+		} else {
+			ck_assert_int_eq(gm_iotlb_invalidate(t, iova, len), 0);
+			for (uint64_t k = 0; k < len; k++)
+				ref_perm[iova + k] = 0;
+		}
+		if (op % 50)
+			continue;
+		for (uint64_t i = 0; i < SPACE; i++) {
+			gm_addr_t g;
+			uint64_t c;
+			int rc = gm_iotlb_lookup(t, i, 0, GM_PERM_NONE, &g, &c);
+			if (!ref_perm[i]) {
+				ck_assert_int_eq(rc, -ENOENT);
+				continue;
+			}
+			ck_assert_int_eq(rc, 0);
+			ck_assert_uint_eq(g.raw, (uint64_t)ref_gpa[i]);
+			ck_assert_uint_ge(c, 1);
+			for (uint64_t k = 0; k < c && i + k < SPACE; k++) {
+				ck_assert_int_eq(ref_perm[i + k], ref_perm[i]);
+				ck_assert_int_eq(ref_gpa[i + k], ref_gpa[i] + (int64_t)k);
+			}
+			int need = ref_perm[i] == GM_PERM_READ ? GM_PERM_WRITE : GM_PERM_READ;
+			rc = gm_iotlb_lookup(t, i, 1, (enum gm_perm)need, &g, &c);
+			ck_assert_int_eq(rc, ref_perm[i] & need ? 0 : -EACCES);
+		}
+	}
+	gm_iotlb_free(t);
+}
+END_TEST
+
 struct fixture {
 	struct gm_memory *m;
 	struct gm_iotlb *t;
@@ -95,7 +153,8 @@ START_TEST(translated_access)
 	ck_assert_int_eq(gm_iommu_read_slice(f.im, out, 0x40, gm_addr(0x100fe0)), 0);
 	ck_assert_mem_eq(in, out, 0x40);
 	/* the bytes are where the translation says */
-	ck_assert_int_eq(gm_memory_read_slice(gm_iommu_memory_inner(f.im), out, 0x20, gm_addr(0x3fe0)), 0);
+	ck_assert_int_eq(
+	    gm_memory_read_slice(gm_iommu_memory_inner(f.im), out, 0x20, gm_addr(0x3fe0)), 0);
 	ck_assert_mem_eq(out, in, 0x20);
 	ck_assert_int_eq(gm_memory_read_slice(f.m, out, 0x20, gm_addr(0x10000)), 0);
 	ck_assert_mem_eq(out, in + 0x20, 0x20);
@@ -181,14 +240,50 @@ START_TEST(miss_handler_and_disable)
 }
 END_TEST
 
+START_TEST(translated_fd_io)
+{
+	struct fixture f;
+	setup(&f);
+	/* two IOVA pages mapped to non-adjacent guest pages */
+	ck_assert_int_eq(gm_iotlb_set(f.t, 0x100000, gm_addr(0x3000), 0x1000, GM_PERM_RW), 0);
+	ck_assert_int_eq(gm_iotlb_set(f.t, 0x101000, gm_addr(0x10000), 0x1000, GM_PERM_RW), 0);
+	ck_assert_int_eq(gm_iotlb_set(f.t, 0x102000, gm_addr(0x11000), 0x1000, GM_PERM_READ), 0);
+	int p[2];
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(write(p[1], "0123456789abcdef", 16), 16);
+	ck_assert_int_eq(gm_iommu_read_exact_from_fd(f.im, gm_addr(0x100ff8), p[0], 16), 0);
+	char got[16];
+	ck_assert_int_eq(gm_memory_read_slice(f.m, got, 8, gm_addr(0x3ff8)), 0);
+	ck_assert(memcmp(got, "01234567", 8) == 0);
+	ck_assert_int_eq(gm_memory_read_slice(f.m, got, 8, gm_addr(0x10000)), 0);
+	ck_assert(memcmp(got, "89abcdef", 8) == 0);
+	ck_assert_int_eq(gm_iommu_write_all_to_fd(f.im, gm_addr(0x100ff8), p[1], 16), 0);
+	ck_assert_int_eq(read(p[0], got, 16), 16);
+	ck_assert(memcmp(got, "0123456789abcdef", 16) == 0);
+	/* exact into a read-only IOTLB entry: refused before reading anything */
+	ck_assert_int_eq(write(p[1], "xy", 2), 2);
+	ck_assert_int_eq(gm_iommu_read_exact_from_fd(f.im, gm_addr(0x101fff), p[0], 2), -EFAULT);
+	/* partial: stops at the permission boundary */
+	ck_assert_int_eq(gm_iommu_read_from_fd(f.im, gm_addr(0x101fff), p[0], 2), 1);
+	ck_assert_int_eq(gm_iommu_write_to_fd(f.im, gm_addr(0x102000), p[1], 4), 4); /* R ok */
+	ck_assert_int_eq(read(p[0], got, 5), 5);
+	ck_assert_int_eq(gm_iommu_read_from_fd(f.im, gm_addr(0x900000), p[0], 1), -ENOENT);
+	close(p[0]);
+	close(p[1]);
+	teardown(&f);
+}
+END_TEST
+
 static Suite *iommu_suite(void)
 {
 	Suite *s = suite_create("mem_iommu");
 	TCase *tc = tcase_create("iommu");
 	tcase_add_test(tc, iotlb_set_lookup_invalidate);
+	tcase_add_test(tc, iotlb_model);
 	tcase_add_test(tc, translated_access);
 	tcase_add_test(tc, permissions);
 	tcase_add_test(tc, miss_handler_and_disable);
+	tcase_add_test(tc, translated_fd_io);
 	suite_add_tcase(s, tc);
 	return s;
 }

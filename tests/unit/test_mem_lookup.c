@@ -71,7 +71,8 @@ static struct gm_memory *random_layout(uint64_t *seed, struct model *md)
 		if (rng(seed) % 3 == 0)
 			len = (len + 0xfff) & ~0xfffULL; /* page multiple */
 		uint64_t gap = rng(seed) % 3 == 0 ? 0 : rng(seed) % 0x20000;
-		uint64_t start = (cur + gap + (1ULL << align_bits) - 1) & ~((1ULL << align_bits) - 1);
+		uint64_t start =
+		    (cur + gap + (1ULL << align_bits) - 1) & ~((1ULL << align_bits) - 1);
 		if (i == md->n - 1 && rng(seed) % 3 == 0)
 			start = UINT64_MAX - len + 1; /* ends exactly at UINT64_MAX */
 		struct gm_mmap_opts o = {0};
@@ -103,12 +104,18 @@ static uint64_t pick_addr(uint64_t *seed, const struct model *md)
 {
 	size_t i = rng(seed) % md->n;
 	switch (rng(seed) % 6) {
-	case 0: return md->start[i] + rng(seed) % 16 - 8;
-	case 1: return md->last[i] + rng(seed) % 16 - 8;
-	case 2: return md->start[i] + rng(seed) % (md->last[i] - md->start[i] + 1);
-	case 3: return rng(seed);
-	case 4: return UINT64_MAX - rng(seed) % 16;
-	default: return md->start[i] + (rng(seed) % 64) * 8;
+	case 0:
+		return md->start[i] + rng(seed) % 16 - 8;
+	case 1:
+		return md->last[i] + rng(seed) % 16 - 8;
+	case 2:
+		return md->start[i] + rng(seed) % (md->last[i] - md->start[i] + 1);
+	case 3:
+		return rng(seed);
+	case 4:
+		return UINT64_MAX - rng(seed) % 16;
+	default:
+		return md->start[i] + (rng(seed) % 64) * 8;
 	}
 }
 
@@ -117,10 +124,27 @@ static int read_n(const struct gm_memory *m, uint64_t a, unsigned n, uint64_t *v
 	int rc = -1;
 	*v = 0;
 	switch (n) {
-	case 1: { uint8_t x; rc = gm_memory_read_u8(m, gm_addr(a), &x); *v = x; break; }
-	case 2: { uint16_t x; rc = gm_memory_read_u16(m, gm_addr(a), &x); *v = x; break; }
-	case 4: { uint32_t x; rc = gm_memory_read_u32(m, gm_addr(a), &x); *v = x; break; }
-	case 8: rc = gm_memory_read_u64(m, gm_addr(a), v); break;
+	case 1: {
+		uint8_t x;
+		rc = gm_memory_read_u8(m, gm_addr(a), &x);
+		*v = x;
+		break;
+	}
+	case 2: {
+		uint16_t x;
+		rc = gm_memory_read_u16(m, gm_addr(a), &x);
+		*v = x;
+		break;
+	}
+	case 4: {
+		uint32_t x;
+		rc = gm_memory_read_u32(m, gm_addr(a), &x);
+		*v = x;
+		break;
+	}
+	case 8:
+		rc = gm_memory_read_u64(m, gm_addr(a), v);
+		break;
 	}
 	return rc;
 }
@@ -128,10 +152,14 @@ static int read_n(const struct gm_memory *m, uint64_t a, unsigned n, uint64_t *v
 static int write_n(const struct gm_memory *m, uint64_t a, unsigned n, uint64_t v)
 {
 	switch (n) {
-	case 1: return gm_memory_write_u8(m, gm_addr(a), (uint8_t)v);
-	case 2: return gm_memory_write_u16(m, gm_addr(a), (uint16_t)v);
-	case 4: return gm_memory_write_u32(m, gm_addr(a), (uint32_t)v);
-	default: return gm_memory_write_u64(m, gm_addr(a), v);
+	case 1:
+		return gm_memory_write_u8(m, gm_addr(a), (uint8_t)v);
+	case 2:
+		return gm_memory_write_u16(m, gm_addr(a), (uint16_t)v);
+	case 4:
+		return gm_memory_write_u32(m, gm_addr(a), (uint32_t)v);
+	default:
+		return gm_memory_write_u64(m, gm_addr(a), v);
 	}
 }
 
@@ -168,17 +196,19 @@ START_TEST(random_layouts_match_model)
 			for (size_t i = 0; i < md.n; i++)
 				if (md.tracked[i])
 					gm_bitmap_reset(gm_region_bitmap(
-						gm_memory_find_region(m, gm_addr(md.start[i]))));
+					    gm_memory_find_region(m, gm_addr(md.start[i]))));
 			rc = write_n(m, a, n, val);
 			ck_assert_int_eq(rc, ref_check(&md, a, n, true));
 			if (rc == 0) {
 				for (unsigned b = 0; b < n; b++) {
-					ck_assert_uint_eq(*ref_byte(&md, a + b), (uint8_t)(val >> (8 * b)));
+					ck_assert_uint_eq(*ref_byte(&md, a + b),
+							  (uint8_t)(val >> (8 * b)));
 					int i = ref_find(&md, a + b);
 					if (md.tracked[i])
 						ck_assert(gm_bitmap_is_dirty(
-							gm_region_bitmap(gm_memory_find_region(m, gm_addr(a + b))),
-							a + b - md.start[i]));
+						    gm_region_bitmap(
+							gm_memory_find_region(m, gm_addr(a + b))),
+						    a + b - md.start[i]));
 				}
 			}
 		}

@@ -105,26 +105,33 @@ START_TEST(file_backed)
 	int fd = tmpfile_fd(4 * 4096);
 	struct gm_region *r1, *r2, *bad;
 	/* page 1..2 of the file at guest 0x100000 */
-	ck_assert_int_eq(gm_region_new_file(&r1, gm_addr(0x100000), 2 * 4096, fd, gm_foff(4096), NULL), 0);
+	ck_assert_int_eq(
+	    gm_region_new_file(&r1, gm_addr(0x100000), 2 * 4096, fd, gm_foff(4096), NULL), 0);
 	const struct gm_file_offset *fo = gm_region_file_offset(r1);
 	ck_assert_ptr_nonnull(fo);
 	ck_assert_uint_eq(fo->start.raw, 4096);
 	ck_assert_int_ne(fo->fd, fd); /* its own dup */
 	ck_assert(gm_mmap_region_flags(r1) & MAP_SHARED);
 	/* past EOF: refused */
-	ck_assert_int_eq(gm_region_new_file(&bad, gm_addr(0), 2 * 4096, fd, gm_foff(3 * 4096), NULL), -ENXIO);
-	ck_assert_int_eq(gm_region_new_file(&bad, gm_addr(0), 5 * 4096, fd, gm_foff(0), NULL), -ENXIO);
+	ck_assert_int_eq(
+	    gm_region_new_file(&bad, gm_addr(0), 2 * 4096, fd, gm_foff(3 * 4096), NULL), -ENXIO);
+	ck_assert_int_eq(gm_region_new_file(&bad, gm_addr(0), 5 * 4096, fd, gm_foff(0), NULL),
+			 -ENXIO);
 	/* offset + len overflows */
-	ck_assert_int_eq(gm_region_new_file(&bad, gm_addr(0), 4096, fd, gm_foff(UINT64_MAX - 10), NULL), -EINVAL);
+	ck_assert_int_eq(
+	    gm_region_new_file(&bad, gm_addr(0), 4096, fd, gm_foff(UINT64_MAX - 10), NULL),
+	    -EINVAL);
 	ck_assert_int_eq(gm_region_new_file(&bad, gm_addr(0), 4096, -1, gm_foff(0), NULL), -EINVAL);
 	/* page 3 at guest 0x200000 */
-	ck_assert_int_eq(gm_region_new_file(&r2, gm_addr(0x200000), 4096, fd, gm_foff(3 * 4096), NULL), 0);
+	ck_assert_int_eq(
+	    gm_region_new_file(&r2, gm_addr(0x200000), 4096, fd, gm_foff(3 * 4096), NULL), 0);
 	struct gm_region *regs[] = {r2, r1};
 	struct gm_memory *m;
 	ck_assert_int_eq(gm_memory_new_from_regions(&m, regs, 2), 0);
 	/* guest writes land in the file at the right offsets */
 	const char msg[] = "hello file";
-	ck_assert_int_eq(gm_memory_write_slice(m, msg, sizeof(msg), gm_addr(0x100000 + 4096 + 5)), 0);
+	ck_assert_int_eq(gm_memory_write_slice(m, msg, sizeof(msg), gm_addr(0x100000 + 4096 + 5)),
+			 0);
 	ck_assert_int_eq(gm_memory_write_slice(m, msg, sizeof(msg), gm_addr(0x200000)), 0);
 	char got[sizeof(msg)];
 	ck_assert_int_eq(pread(fd, got, sizeof(got), 2 * 4096 + 5), (ssize_t)sizeof(got));
@@ -140,7 +147,8 @@ START_TEST(file_backed)
 
 	/* two regions mapping overlapping parts of the same file: refused */
 	struct gm_region *r3;
-	ck_assert_int_eq(gm_region_new_file(&r3, gm_addr(0x300000), 2 * 4096, fd, gm_foff(2 * 4096), NULL), 0);
+	ck_assert_int_eq(
+	    gm_region_new_file(&r3, gm_addr(0x300000), 2 * 4096, fd, gm_foff(2 * 4096), NULL), 0);
 	struct gm_region *ov[] = {r1, r3};
 	m = NULL;
 	ck_assert_int_eq(gm_memory_new_from_regions(&m, ov, 2), -EINVAL);
@@ -148,7 +156,8 @@ START_TEST(file_backed)
 	/* a different file at the same offsets is fine */
 	int fd2 = tmpfile_fd(4 * 4096);
 	struct gm_region *r4;
-	ck_assert_int_eq(gm_region_new_file(&r4, gm_addr(0x300000), 2 * 4096, fd2, gm_foff(2 * 4096), NULL), 0);
+	ck_assert_int_eq(
+	    gm_region_new_file(&r4, gm_addr(0x300000), 2 * 4096, fd2, gm_foff(2 * 4096), NULL), 0);
 	struct gm_region *ok[] = {r1, r4, r2};
 	ck_assert_int_eq(gm_memory_new_from_regions(&m, ok, 3), 0);
 	ck_assert_uint_eq(gm_memory_num_regions(m), 3);
@@ -259,8 +268,14 @@ struct odd_region {
 	uint64_t len;
 	int *destroyed;
 };
-static uint64_t odd_len(const struct gm_region *r) { return ((const struct odd_region *)r)->len; }
-static void *odd_host(const struct gm_region *r) { return NULL; }
+static uint64_t odd_len(const struct gm_region *r)
+{
+	return ((const struct odd_region *)r)->len;
+}
+static void *odd_host(const struct gm_region *r)
+{
+	return NULL;
+}
 static int odd_slice(const struct gm_region *r, gm_raddr_t off, uint64_t len, struct gm_vslice *out)
 {
 	const struct odd_region *o = (const struct odd_region *)r;
@@ -277,7 +292,10 @@ static void odd_destroy(struct gm_region *r)
 	free(o);
 }
 static const struct gm_region_ops odd_ops = {
-	.len = odd_len, .host_base = odd_host, .get_slice = odd_slice, .destroy = odd_destroy,
+    .len = odd_len,
+    .host_base = odd_host,
+    .get_slice = odd_slice,
+    .destroy = odd_destroy,
 };
 
 START_TEST(custom_backend)

@@ -65,7 +65,11 @@ END_TEST
 START_TEST(objects)
 {
 	struct gm_vslice s = gm_vslice(buf, 64);
-	struct { uint32_t a; uint16_t b; uint8_t c[10]; } o = {1, 2, "abcdefghi"}, p;
+	struct {
+		uint32_t a;
+		uint16_t b;
+		uint8_t c[10];
+	} o = {1, 2, "abcdefghi"}, p;
 	ck_assert_int_eq(gm_vslice_write_obj(&s, 3, &o, sizeof(o)), 0);
 	ck_assert_int_eq(gm_vslice_read_obj(&s, 3, &p, sizeof(p)), 0);
 	ck_assert_mem_eq(&o, &p, sizeof(o));

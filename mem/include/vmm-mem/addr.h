@@ -27,87 +27,108 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-typedef struct { uint64_t raw; } gm_addr_t;
-typedef struct { uint64_t raw; } gm_raddr_t;
-typedef struct { uint64_t raw; } gm_foff_t;
+#ifdef __cplusplus
+extern "C" {
+#endif
 
-#define GM__ADDR_OPS(P, T)                                                     \
-	static inline T P(uint64_t raw) { T a = {raw}; return a; }             \
-	static inline uint64_t P##_raw(T a) { return a.raw; }                  \
-	static inline bool P##_checked_add(T a, uint64_t n, T *out)            \
-	{                                                                      \
-		uint64_t r;                                                    \
-		if (__builtin_add_overflow(a.raw, n, &r))                      \
-			return false;                                          \
-		out->raw = r;                                                  \
-		return true;                                                   \
-	}                                                                      \
-	static inline T P##_overflowing_add(T a, uint64_t n, bool *ovf)        \
-	{                                                                      \
-		T r;                                                           \
-		*ovf = __builtin_add_overflow(a.raw, n, &r.raw);               \
-		return r;                                                      \
-	}                                                                      \
-	static inline T P##_unchecked_add(T a, uint64_t n)                     \
-	{                                                                      \
-		T r = {a.raw + n};                                             \
-		return r;                                                      \
-	}                                                                      \
-	static inline bool P##_checked_sub(T a, uint64_t n, T *out)            \
-	{                                                                      \
-		if (n > a.raw)                                                 \
-			return false;                                          \
-		out->raw = a.raw - n;                                          \
-		return true;                                                   \
-	}                                                                      \
-	static inline T P##_overflowing_sub(T a, uint64_t n, bool *ovf)        \
-	{                                                                      \
-		T r = {a.raw - n};                                             \
-		*ovf = n > a.raw;                                              \
-		return r;                                                      \
-	}                                                                      \
-	static inline T P##_unchecked_sub(T a, uint64_t n)                     \
-	{                                                                      \
-		T r = {a.raw - n};                                             \
-		return r;                                                      \
-	}                                                                      \
-	static inline bool P##_checked_offset_from(T a, T base, uint64_t *out) \
-	{                                                                      \
-		if (base.raw > a.raw)                                          \
-			return false;                                          \
-		*out = a.raw - base.raw;                                       \
-		return true;                                                   \
-	}                                                                      \
-	static inline uint64_t P##_unchecked_offset_from(T a, T base)          \
-	{                                                                      \
-		return a.raw - base.raw;                                       \
-	}                                                                      \
-	static inline bool P##_checked_align_up(T a, uint64_t align, T *out)   \
-	{                                                                      \
-		uint64_t r;                                                    \
-		if (align == 0 || (align & (align - 1)) != 0)                  \
-			return false;                                          \
-		if (__builtin_add_overflow(a.raw, align - 1, &r))              \
-			return false;                                          \
-		out->raw = r & ~(align - 1);                                   \
-		return true;                                                   \
-	}                                                                      \
-	static inline T P##_unchecked_align_up(T a, uint64_t align)            \
-	{                                                                      \
-		T r = {(a.raw + align - 1) & ~(align - 1)};                    \
-		return r;                                                      \
-	}                                                                      \
-	static inline uint64_t P##_mask(T a, uint64_t mask)                    \
-	{                                                                      \
-		return a.raw & mask;                                           \
-	}                                                                      \
-	static inline int P##_cmp(T a, T b)                                    \
-	{                                                                      \
-		return a.raw < b.raw ? -1 : a.raw > b.raw;                     \
+typedef struct {
+	uint64_t raw;
+} gm_addr_t;
+typedef struct {
+	uint64_t raw;
+} gm_raddr_t;
+typedef struct {
+	uint64_t raw;
+} gm_foff_t;
+
+#define GM__ADDR_OPS(P, T)                                                                         \
+	static inline T P(uint64_t raw)                                                            \
+	{                                                                                          \
+		T a = {raw};                                                                       \
+		return a;                                                                          \
+	}                                                                                          \
+	static inline uint64_t P##_raw(T a)                                                        \
+	{                                                                                          \
+		return a.raw;                                                                      \
+	}                                                                                          \
+	static inline bool P##_checked_add(T a, uint64_t n, T *out)                                \
+	{                                                                                          \
+		uint64_t r;                                                                        \
+		if (__builtin_add_overflow(a.raw, n, &r))                                          \
+			return false;                                                              \
+		out->raw = r;                                                                      \
+		return true;                                                                       \
+	}                                                                                          \
+	static inline T P##_overflowing_add(T a, uint64_t n, bool *ovf)                            \
+	{                                                                                          \
+		T r;                                                                               \
+		*ovf = __builtin_add_overflow(a.raw, n, &r.raw);                                   \
+		return r;                                                                          \
+	}                                                                                          \
+	static inline T P##_unchecked_add(T a, uint64_t n)                                         \
+	{                                                                                          \
+		T r = {a.raw + n};                                                                 \
+		return r;                                                                          \
+	}                                                                                          \
+	static inline bool P##_checked_sub(T a, uint64_t n, T *out)                                \
+	{                                                                                          \
+		if (n > a.raw)                                                                     \
+			return false;                                                              \
+		out->raw = a.raw - n;                                                              \
+		return true;                                                                       \
+	}                                                                                          \
+	static inline T P##_overflowing_sub(T a, uint64_t n, bool *ovf)                            \
+	{                                                                                          \
+		T r = {a.raw - n};                                                                 \
+		*ovf = n > a.raw;                                                                  \
+		return r;                                                                          \
+	}                                                                                          \
+	static inline T P##_unchecked_sub(T a, uint64_t n)                                         \
+	{                                                                                          \
+		T r = {a.raw - n};                                                                 \
+		return r;                                                                          \
+	}                                                                                          \
+	static inline bool P##_checked_offset_from(T a, T base, uint64_t *out)                     \
+	{                                                                                          \
+		if (base.raw > a.raw)                                                              \
+			return false;                                                              \
+		*out = a.raw - base.raw;                                                           \
+		return true;                                                                       \
+	}                                                                                          \
+	static inline uint64_t P##_unchecked_offset_from(T a, T base)                              \
+	{                                                                                          \
+		return a.raw - base.raw;                                                           \
+	}                                                                                          \
+	static inline bool P##_checked_align_up(T a, uint64_t align, T *out)                       \
+	{                                                                                          \
+		uint64_t r;                                                                        \
+		if (align == 0 || (align & (align - 1)) != 0)                                      \
+			return false;                                                              \
+		if (__builtin_add_overflow(a.raw, align - 1, &r))                                  \
+			return false;                                                              \
+		out->raw = r & ~(align - 1);                                                       \
+		return true;                                                                       \
+	}                                                                                          \
+	static inline T P##_unchecked_align_up(T a, uint64_t align)                                \
+	{                                                                                          \
+		T r = {(a.raw + align - 1) & ~(align - 1)};                                        \
+		return r;                                                                          \
+	}                                                                                          \
+	static inline uint64_t P##_mask(T a, uint64_t mask)                                        \
+	{                                                                                          \
+		return a.raw & mask;                                                               \
+	}                                                                                          \
+	static inline int P##_cmp(T a, T b)                                                        \
+	{                                                                                          \
+		return a.raw < b.raw ? -1 : a.raw > b.raw;                                         \
 	}
 
 GM__ADDR_OPS(gm_addr, gm_addr_t)
 GM__ADDR_OPS(gm_raddr, gm_raddr_t)
 GM__ADDR_OPS(gm_foff, gm_foff_t)
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

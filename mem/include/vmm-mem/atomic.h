@@ -28,6 +28,10 @@
 #include <vmm-mem/addr.h>
 #include <vmm-mem/memory.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct gm_atomic_memory;
 
 /* Create a holder for `initial` (it takes its own reference; the caller keeps
@@ -46,8 +50,7 @@ int gm_atomic_memory_publish(struct gm_atomic_memory *h, struct gm_memory *next)
 /* Read-modify-publish under the writer lock: fn gets the current collection
  * and returns 0 with *next set (a reference the holder takes over), or a
  * negative errno to publish nothing. Returns fn's result. */
-typedef int (*gm_atomic_update_fn)(const struct gm_memory *cur, struct gm_memory **next,
-				   void *ctx);
+typedef int (*gm_atomic_update_fn)(const struct gm_memory *cur, struct gm_memory **next, void *ctx);
 int gm_atomic_memory_update(struct gm_atomic_memory *h, gm_atomic_update_fn fn, void *ctx);
 
 /* Hotplug helpers built on update: errors as gm_memory_insert_region /
@@ -57,5 +60,9 @@ int gm_atomic_memory_remove_region(struct gm_atomic_memory *h, gm_addr_t start, 
 
 /* Number of publishes so far (a cheap "did the map change?" check). */
 uint64_t gm_atomic_memory_generation(const struct gm_atomic_memory *h);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,9 +5,13 @@
  * pages it touched. Regions created without tracking have no bitmap (NULL)
  * and pay only one predictable branch per write.
  *
- * Bits are set with relaxed atomic OR (after a plain check, so an already
- * dirty page costs no locked instruction); gm_bitmap_get_and_reset() swaps
- * each word with 0 atomically, so no mark is lost between collection rounds.
+ * Bits are set with an atomic OR with release order, after the data was
+ * written; gm_bitmap_get_and_reset() swaps each word with 0 with acquire
+ * order. So a collector that sees a bit also sees the data written before it
+ * was set, and a mark that lands after the swap stays for the next round: no
+ * write is ever lost between collection rounds. (There is deliberately no
+ * "already set? then skip" shortcut: a skipped mark could race with the
+ * swap and lose the write.)
  */
 #ifndef VMM_MEM_BITMAP_H
 #define VMM_MEM_BITMAP_H
@@ -16,12 +20,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct gm_bitmap {
-	uint64_t len;        /* bytes covered */
+	uint64_t len;	     /* bytes covered */
 	uint64_t page_size;  /* power of two */
 	unsigned page_shift; /* log2(page_size) */
-	size_t nbits;        /* pages = ceil(len / page_size) */
-	size_t nwords;       /* 64-bit words in bits[] */
+	size_t nbits;	     /* pages = ceil(len / page_size) */
+	size_t nwords;	     /* 64-bit words in bits[] */
 	uint64_t bits[];     /* accessed with __atomic builtins only */
 };
 
@@ -44,8 +52,7 @@ static inline void gm_bitmap_mark(struct gm_bitmap *b, uint64_t off, uint64_t le
 	if (__builtin_expect(first == last && off + len > off && first < b->nbits, 1)) {
 		uint64_t bit = 1ULL << (first & 63);
 		uint64_t *w = &b->bits[first >> 6];
-		if (!(__atomic_load_n(w, __ATOMIC_RELAXED) & bit))
-			__atomic_fetch_or(w, bit, __ATOMIC_RELAXED);
+		__atomic_fetch_or(w, bit, __ATOMIC_RELEASE);
 		return;
 	}
 	gm_bitmap_mark_range(b, off, len);
@@ -63,5 +70,9 @@ size_t gm_bitmap_count(const struct gm_bitmap *b);
 size_t gm_bitmap_get_and_reset(struct gm_bitmap *b, uint64_t *out, size_t nwords);
 /* Clear every bit. */
 void gm_bitmap_reset(struct gm_bitmap *b);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

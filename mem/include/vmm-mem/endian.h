@@ -11,12 +11,28 @@
 
 #include <stdint.h>
 
-typedef struct { uint16_t v; } gm_le16_t;
-typedef struct { uint32_t v; } gm_le32_t;
-typedef struct { uint64_t v; } gm_le64_t;
-typedef struct { uint16_t v; } gm_be16_t;
-typedef struct { uint32_t v; } gm_be32_t;
-typedef struct { uint64_t v; } gm_be64_t;
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+	uint16_t v;
+} gm_le16_t;
+typedef struct {
+	uint32_t v;
+} gm_le32_t;
+typedef struct {
+	uint64_t v;
+} gm_le64_t;
+typedef struct {
+	uint16_t v;
+} gm_be16_t;
+typedef struct {
+	uint32_t v;
+} gm_be32_t;
+typedef struct {
+	uint64_t v;
+} gm_be64_t;
 
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define GM__LE(bits, x) (x)
@@ -26,9 +42,16 @@ typedef struct { uint64_t v; } gm_be64_t;
 #define GM__BE(bits, x) (x)
 #endif
 
-#define GM__ENDIAN_OPS(name, T, U, bits, CONV)                                 \
-	static inline T name(U x) { T r = {CONV(bits, x)}; return r; }          \
-	static inline U name##_to_cpu(T x) { return CONV(bits, x.v); }
+#define GM__ENDIAN_OPS(name, T, U, bits, CONV)                                                     \
+	static inline T name(U x)                                                                  \
+	{                                                                                          \
+		T r = {CONV(bits, x)};                                                             \
+		return r;                                                                          \
+	}                                                                                          \
+	static inline U name##_to_cpu(T x)                                                         \
+	{                                                                                          \
+		return CONV(bits, x.v);                                                            \
+	}
 
 GM__ENDIAN_OPS(gm_le16, gm_le16_t, uint16_t, 16, GM__LE)
 GM__ENDIAN_OPS(gm_le32, gm_le32_t, uint32_t, 32, GM__LE)
@@ -37,6 +60,12 @@ GM__ENDIAN_OPS(gm_be16, gm_be16_t, uint16_t, 16, GM__BE)
 GM__ENDIAN_OPS(gm_be32, gm_be32_t, uint32_t, 32, GM__BE)
 GM__ENDIAN_OPS(gm_be64, gm_be64_t, uint64_t, 64, GM__BE)
 
+#ifndef __cplusplus
 _Static_assert(sizeof(gm_le64_t) == 8 && sizeof(gm_be16_t) == 2, "endian types are plain");
+#endif
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -24,6 +24,10 @@
 #include <vmm-mem/region.h>
 #include <vmm-mem/vslice.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct gm_iotlb;
 
 /* Ownership: the caller owns *out and frees it with gm_iotlb_free (NULL ok).
@@ -34,8 +38,7 @@ void gm_iotlb_free(struct gm_iotlb *t);
 /* Map [iova, iova+len) -> [gpa, gpa+len) with perm (replacing overlapped parts
  * of older mappings). 0, -EINVAL (len 0, either end overflows, perm NONE),
  * -ENOMEM. */
-int gm_iotlb_set(struct gm_iotlb *t, uint64_t iova, gm_addr_t gpa, uint64_t len,
-		 enum gm_perm perm);
+int gm_iotlb_set(struct gm_iotlb *t, uint64_t iova, gm_addr_t gpa, uint64_t len, enum gm_perm perm);
 /* Remove any mapping of [iova, iova+len) (entries are split as needed).
  * 0, -EINVAL, -ENOMEM. */
 int gm_iotlb_invalidate(struct gm_iotlb *t, uint64_t iova, uint64_t len);
@@ -58,30 +61,38 @@ struct gm_iommu_memory;
 /* Wrap mem (the wrapper takes its own reference) behind tlb (borrowed: must
  * outlive the wrapper). Translation starts enabled. Free with
  * gm_iommu_memory_free (drops the reference). 0, -EINVAL, -ENOMEM. */
-int gm_iommu_memory_new(struct gm_iommu_memory **out, struct gm_memory *mem,
-			struct gm_iotlb *tlb);
+int gm_iommu_memory_new(struct gm_iommu_memory **out, struct gm_memory *mem, struct gm_iotlb *tlb);
 void gm_iommu_memory_free(struct gm_iommu_memory *im);
 void gm_iommu_memory_set_enabled(struct gm_iommu_memory *im, bool on);
 bool gm_iommu_memory_enabled(const struct gm_iommu_memory *im);
-void gm_iommu_memory_set_miss_handler(struct gm_iommu_memory *im, gm_iotlb_miss_fn fn,
-				      void *ctx);
+void gm_iommu_memory_set_miss_handler(struct gm_iommu_memory *im, gm_iotlb_miss_fn fn, void *ctx);
 struct gm_memory *gm_iommu_memory_inner(const struct gm_iommu_memory *im); /* borrowed */
 
 /* Same semantics as the gm_memory_* functions of the same names. */
 bool gm_iommu_check_range(const struct gm_iommu_memory *im, gm_addr_t a, uint64_t len,
 			  enum gm_perm need);
 ssize_t gm_iommu_read(const struct gm_iommu_memory *im, void *buf, size_t len, gm_addr_t a);
-ssize_t gm_iommu_write(const struct gm_iommu_memory *im, const void *buf, size_t len,
-		       gm_addr_t a);
+ssize_t gm_iommu_write(const struct gm_iommu_memory *im, const void *buf, size_t len, gm_addr_t a);
 int gm_iommu_read_slice(const struct gm_iommu_memory *im, void *buf, size_t len, gm_addr_t a);
 int gm_iommu_write_slice(const struct gm_iommu_memory *im, const void *buf, size_t len,
 			 gm_addr_t a);
 int gm_iommu_read_obj(const struct gm_iommu_memory *im, void *obj, size_t size, gm_addr_t a);
-int gm_iommu_write_obj(const struct gm_iommu_memory *im, const void *obj, size_t size,
-		       gm_addr_t a);
-int gm_iommu_load(const struct gm_iommu_memory *im, gm_addr_t a, size_t size,
-		  enum gm_order order, uint64_t *out);
+int gm_iommu_write_obj(const struct gm_iommu_memory *im, const void *obj, size_t size, gm_addr_t a);
+int gm_iommu_load(const struct gm_iommu_memory *im, gm_addr_t a, size_t size, enum gm_order order,
+		  uint64_t *out);
 int gm_iommu_store(const struct gm_iommu_memory *im, gm_addr_t a, size_t size, uint64_t val,
 		   enum gm_order order);
+
+/* File descriptors straight into / out of translated memory (EINTR
+ * retried), same semantics as gm_memory_read_from_fd & co. */
+ssize_t gm_iommu_read_from_fd(const struct gm_iommu_memory *im, gm_addr_t a, int fd, size_t count);
+int gm_iommu_read_exact_from_fd(const struct gm_iommu_memory *im, gm_addr_t a, int fd,
+				size_t count);
+ssize_t gm_iommu_write_to_fd(const struct gm_iommu_memory *im, gm_addr_t a, int fd, size_t count);
+int gm_iommu_write_all_to_fd(const struct gm_iommu_memory *im, gm_addr_t a, int fd, size_t count);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

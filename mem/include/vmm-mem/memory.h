@@ -15,6 +15,11 @@
  *    index (first region that can hold an address of the bucket) and a
  *    binary search between two bucket entries.
  *
+ * Threads: a collection is immutable, so any number of threads may use it at
+ * once (guest memory itself is shared, as with a real guest: concurrent
+ * writes to the same bytes race like they would on hardware). Writes to
+ * dirty-tracked regions skip the inline path and mark the bitmap out of line.
+ *
  * Errors, everywhere in this file: 0 or a byte count on success, else a
  * negative errno: -EFAULT (address not mapped, or the access would pass
  * UINT64_MAX), -EACCES (write to a read-only region), -EINVAL (bad argument).
@@ -33,6 +38,10 @@
 #include <vmm-mem/region.h>
 #include <vmm-mem/vslice.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct gm_range {
 	gm_addr_t start;
 	uint64_t len;
@@ -42,10 +51,10 @@ struct gm_range {
 #define GM_LUT_BUCKETS 4096
 struct gm__ent {
 	uint64_t start;
-	uint64_t last;          /* inclusive: start + len - 1 */
-	uint8_t *host;          /* NULL: not readable through a host pointer */
-	uint8_t *whost;         /* host if writable, else NULL */
-	struct gm_bitmap *bm;   /* NULL: no dirty tracking */
+	uint64_t last;	      /* inclusive: start + len - 1 */
+	uint8_t *host;	      /* NULL: not readable through a host pointer */
+	uint8_t *whost;	      /* host if writable, else NULL */
+	struct gm_bitmap *bm; /* NULL: no dirty tracking */
 	struct gm_region *region;
 };
 /* One per bucket: a region that covers part of the bucket. An access of up
@@ -62,16 +71,16 @@ struct gm__fast {
 };
 struct gm_memory {
 	struct gm__fast primary; /* the largest region, tried first */
-	struct gm__fast *fast;  /* direct-mapped: entry (addr >> fshift) & fmask */
+	struct gm__fast *fast;	 /* direct-mapped: entry (addr >> fshift) & fmask */
 	unsigned fshift;
 	uint64_t fmask;
-	uint64_t base;          /* ents[0].start */
-	unsigned shift;         /* slow-path bucket = (addr - base) >> shift */
+	uint64_t base;	/* ents[0].start */
+	unsigned shift; /* slow-path bucket = (addr - base) >> shift */
 	uint64_t nbuckets;
-	uint32_t *bucket;       /* nbuckets + 1 entries: first region with last >= bucket start */
-	struct gm__ent *ents;   /* n entries sorted by start */
+	uint32_t *bucket;     /* nbuckets + 1 entries: first region with last >= bucket start */
+	struct gm__ent *ents; /* n entries sorted by start */
 	size_t n;
-	long refs;              /* __atomic only */
+	long refs; /* __atomic only */
 };
 const struct gm__ent *gm__lookup_slow(const struct gm_memory *m, uint64_t a, uint64_t b);
 static inline const struct gm__ent *gm__lookup(const struct gm_memory *m, uint64_t a)
@@ -101,7 +110,7 @@ static inline uintptr_t gm__fast_ptr(const struct gm_memory *m, uint64_t a, bool
 	return 1;
 }
 /* Is p (from gm__fast_ptr) usable for a single n-byte access? */
-#define GM__FAST_OK(p, n) (((p) & ((n) - 1)) == 0 && ((n) > 1 || (p) != 1))
+#define GM__FAST_OK(p, n) (((p) & ((n)-1)) == 0 && ((n) > 1 || (p) != 1))
 /* ------------------------------------------------------------------------- */
 
 /* Build from ranges: one anonymous (private, MAP_NORESERVE) region per range.
@@ -115,15 +124,15 @@ int gm_memory_new_anon_opts(struct gm_memory **out, const struct gm_range *range
 /* Build from existing regions (any order). Takes its own reference on each
  * region; the caller keeps its references. 0, -EINVAL (overlap, or two
  * file-backed regions mapping overlapping parts of the same file), -ENOMEM. */
-int gm_memory_new_from_regions(struct gm_memory **out, struct gm_region *const *regions,
-			       size_t n);
-/* An empty collection (n == 0 is also accepted by the two builders). */
+int gm_memory_new_from_regions(struct gm_memory **out, struct gm_region *const *regions, size_t n);
+/* n == 0 is accepted by both builders and gives an empty collection.
+ * Ownership: the builders give *out one reference; every holder drops its
+ * own with gm_memory_put(). */
 struct gm_memory *gm_memory_get(struct gm_memory *m); /* +1 reference, returns m */
 void gm_memory_put(struct gm_memory *m); /* -1; at 0 drops every region reference; NULL ok */
 
 /* New collection = m plus r (m is unchanged). 0, -EINVAL (overlap), -ENOMEM. */
-int gm_memory_insert_region(const struct gm_memory *m, struct gm_region *r,
-			    struct gm_memory **out);
+int gm_memory_insert_region(const struct gm_memory *m, struct gm_region *r, struct gm_memory **out);
 /* New collection = m without the region that starts at `start` and has
  * length `len`. 0, -ENOENT (no such region), -ENOMEM. If removed is not
  * NULL it receives a reference to the removed region. */
@@ -142,11 +151,15 @@ gm_addr_t gm_memory_last_addr(const struct gm_memory *m);
 uint64_t gm_memory_total_size(const struct gm_memory *m);
 
 bool gm_memory_check_address(const struct gm_memory *m, gm_addr_t a);
+/* a + off, if that neither overflows nor lands outside memory: true and
+ * *out set; else false. */
+bool gm_memory_checked_offset(const struct gm_memory *m, gm_addr_t a, uint64_t off,
+			      gm_addr_t *out);
 /* Every byte of [a, a+len) mapped (across regions), no overflow. len 0: true. */
 bool gm_memory_check_range(const struct gm_memory *m, gm_addr_t a, uint64_t len);
 /* Region holding a and a's offset in it; NULL if unmapped. */
 const struct gm_region *gm_memory_to_region_addr(const struct gm_memory *m, gm_addr_t a,
-						  gm_raddr_t *off);
+						 gm_raddr_t *off);
 /* Host address of byte a, or NULL. */
 void *gm_memory_get_host_address(const struct gm_memory *m, gm_addr_t a);
 /* Host pointer for [a, a+len) when the whole range is in ONE region, else NULL. */
@@ -163,10 +176,10 @@ int gm_memory_get_slice(const struct gm_memory *m, gm_addr_t a, uint64_t len,
  *   UINT64_MAX) was hit after it.done bytes. */
 struct gm_frag {
 	const struct gm_region *region;
-	gm_addr_t addr;       /* guest address of the fragment */
-	gm_raddr_t raddr;     /* offset inside region */
+	gm_addr_t addr;	  /* guest address of the fragment */
+	gm_raddr_t raddr; /* offset inside region */
 	uint64_t len;
-	uint64_t pos;         /* offset of the fragment inside the whole access */
+	uint64_t pos; /* offset of the fragment inside the whole access */
 	struct gm_vslice slice;
 	enum gm_perm perm;
 };
@@ -177,8 +190,7 @@ struct gm_iter {
 	uint64_t done;
 	bool wrapped;
 };
-void gm_memory_iter_init(struct gm_iter *it, const struct gm_memory *m, gm_addr_t a,
-			 uint64_t len);
+void gm_memory_iter_init(struct gm_iter *it, const struct gm_memory *m, gm_addr_t a, uint64_t len);
 int gm_memory_iter_next(struct gm_iter *it, struct gm_frag *f);
 
 /* Byte access across regions.
@@ -195,8 +207,8 @@ int gm_memory_read_slice(const struct gm_memory *m, void *buf, size_t len, gm_ad
 int gm_memory_write_slice(const struct gm_memory *m, const void *buf, size_t len, gm_addr_t a);
 int gm_memory_read_slice_ex(const struct gm_memory *m, void *buf, size_t len, gm_addr_t a,
 			    size_t *done);
-int gm_memory_write_slice_ex(const struct gm_memory *m, const void *buf, size_t len,
-			     gm_addr_t a, size_t *done);
+int gm_memory_write_slice_ex(const struct gm_memory *m, const void *buf, size_t len, gm_addr_t a,
+			     size_t *done);
 /* Fill len bytes at a with byte c: all or error (as write_slice). */
 int gm_memory_fill(const struct gm_memory *m, int c, size_t len, gm_addr_t a);
 
@@ -214,26 +226,26 @@ int gm_memory_store(const struct gm_memory *m, gm_addr_t a, size_t size, uint64_
 
 /* Fast typed accessors (inline fast path, host byte order). 0 or -errno as
  * gm_memory_read_obj / write_obj. */
-#define GM__TYPED_ACCESS(bits)                                                        \
-	static inline int gm_memory_read_u##bits(const struct gm_memory *m, gm_addr_t a,   \
-						 uint##bits##_t *out)                      \
-	{                                                                             \
-		uintptr_t p = gm__fast_ptr(m, a.raw, false);                          \
-		if (__builtin_expect(GM__FAST_OK(p, bits / 8), 1)) {                  \
-			*out = *(const volatile uint##bits##_t *)p;                   \
-			return 0;                                                     \
-		}                                                                     \
-		return gm_memory_read_obj(m, out, bits / 8, a);                       \
-	}                                                                             \
-	static inline int gm_memory_write_u##bits(const struct gm_memory *m, gm_addr_t a,  \
-						  uint##bits##_t val)                      \
-	{                                                                             \
-		uintptr_t p = gm__fast_ptr(m, a.raw, true);                           \
-		if (__builtin_expect(GM__FAST_OK(p, bits / 8), 1)) {                  \
-			*(volatile uint##bits##_t *)p = val;                          \
-			return 0;                                                     \
-		}                                                                     \
-		return gm_memory_write_obj(m, &val, bits / 8, a);                     \
+#define GM__TYPED_ACCESS(bits)                                                                     \
+	static inline int gm_memory_read_u##bits(const struct gm_memory *m, gm_addr_t a,           \
+						 uint##bits##_t *out)                              \
+	{                                                                                          \
+		uintptr_t p = gm__fast_ptr(m, a.raw, false);                                       \
+		if (__builtin_expect(GM__FAST_OK(p, bits / 8), 1)) {                               \
+			*out = *(const volatile uint##bits##_t *)p;                                \
+			return 0;                                                                  \
+		}                                                                                  \
+		return gm_memory_read_obj(m, out, bits / 8, a);                                    \
+	}                                                                                          \
+	static inline int gm_memory_write_u##bits(const struct gm_memory *m, gm_addr_t a,          \
+						  uint##bits##_t val)                              \
+	{                                                                                          \
+		uintptr_t p = gm__fast_ptr(m, a.raw, true);                                        \
+		if (__builtin_expect(GM__FAST_OK(p, bits / 8), 1)) {                               \
+			*(volatile uint##bits##_t *)p = val;                                       \
+			return 0;                                                                  \
+		}                                                                                  \
+		return gm_memory_write_obj(m, &val, bits / 8, a);                                  \
 	}
 GM__TYPED_ACCESS(8)
 GM__TYPED_ACCESS(16)
@@ -254,5 +266,9 @@ ssize_t gm_memory_read_from_fd(const struct gm_memory *m, gm_addr_t a, int fd, s
 int gm_memory_read_exact_from_fd(const struct gm_memory *m, gm_addr_t a, int fd, size_t count);
 ssize_t gm_memory_write_to_fd(const struct gm_memory *m, gm_addr_t a, int fd, size_t count);
 int gm_memory_write_all_to_fd(const struct gm_memory *m, gm_addr_t a, int fd, size_t count);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

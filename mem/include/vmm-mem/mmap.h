@@ -1,7 +1,8 @@
 /* vmm-mem: the mmap backend for regions.
  *
  * Four kinds of region, all placed at guest address `start`:
- *   anonymous      private, MAP_NORESERVE (plus opts->flags), owned: unmapped on destroy
+ *   anonymous      private (shared if opts->flags has MAP_SHARED), MAP_NORESERVE,
+ *                  plus opts->flags; owned: unmapped on destroy
  *   file-backed    MAP_SHARED from fd at a file offset; the fd is dup()ed (the
  *                  region owns its copy, the caller keeps its own). A mapping
  *                  reaching past the end of the file is refused (-ENXIO).
@@ -27,11 +28,15 @@
 #include <vmm-mem/addr.h>
 #include <vmm-mem/region.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct gm_mmap_opts {
-	int prot;                  /* 0 = PROT_READ | PROT_WRITE */
-	int flags;                 /* extra mmap flags OR-ed in (e.g. MAP_POPULATE) */
-	bool dirty_tracking;       /* allocate a dirty bitmap */
-	uint64_t dirty_page_size;  /* 0 = 4096; must be a power of two */
+	int prot;		  /* 0 = PROT_READ | PROT_WRITE */
+	int flags;		  /* extra mmap flags OR-ed in (e.g. MAP_POPULATE) */
+	bool dirty_tracking;	  /* allocate a dirty bitmap */
+	uint64_t dirty_page_size; /* 0 = 4096; must be a power of two */
 };
 
 int gm_region_new_anon(struct gm_region **out, gm_addr_t start, uint64_t len,
@@ -52,5 +57,9 @@ int gm_mmap_region_prot(const struct gm_region *r);
 int gm_mmap_region_flags(const struct gm_region *r);
 /* Whether the backend owns (and will unmap) the host memory. */
 bool gm_mmap_region_owned(const struct gm_region *r);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -19,6 +19,10 @@
 #include <vmm-mem/bitmap.h>
 #include <vmm-mem/vslice.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Access permissions, as vm-memory's Permissions. */
 enum gm_perm {
 	GM_PERM_NONE = 0,
@@ -34,7 +38,7 @@ static inline bool gm_perm_allows(enum gm_perm have, enum gm_perm need)
 
 /* Backing-file identity and offset of a file-backed region. */
 struct gm_file_offset {
-	int fd;          /* the region's own descriptor (owned by the region) */
+	int fd;		 /* the region's own descriptor (owned by the region) */
 	gm_foff_t start; /* file offset of the region's byte 0 */
 };
 
@@ -62,14 +66,14 @@ struct gm_region_ops {
 struct gm_region {
 	const struct gm_region_ops *ops;
 	gm_addr_t start; /* guest address of byte 0 */
-	long refs;       /* __atomic only */
+	long refs;	 /* __atomic only */
 };
 
 /* For backends: set ops and start, refs = 1. */
 void gm_region_init(struct gm_region *r, const struct gm_region_ops *ops, gm_addr_t start);
 
 struct gm_region *gm_region_get(struct gm_region *r); /* +1 reference; returns r */
-void gm_region_put(struct gm_region *r);              /* -1; destroys at 0; NULL ok */
+void gm_region_put(struct gm_region *r);	      /* -1; destroys at 0; NULL ok */
 
 gm_addr_t gm_region_start(const struct gm_region *r);
 uint64_t gm_region_len(const struct gm_region *r);
@@ -103,13 +107,26 @@ ssize_t gm_region_read(const struct gm_region *r, void *buf, size_t len, gm_radd
 ssize_t gm_region_write(const struct gm_region *r, const void *buf, size_t len, gm_raddr_t off);
 int gm_region_read_slice(const struct gm_region *r, void *buf, size_t len, gm_raddr_t off,
 			 size_t *done);
-int gm_region_write_slice(const struct gm_region *r, const void *buf, size_t len,
-			  gm_raddr_t off, size_t *done);
+int gm_region_write_slice(const struct gm_region *r, const void *buf, size_t len, gm_raddr_t off,
+			  size_t *done);
 int gm_region_read_obj(const struct gm_region *r, void *obj, size_t size, gm_raddr_t off);
 int gm_region_write_obj(const struct gm_region *r, const void *obj, size_t size, gm_raddr_t off);
 int gm_region_load(const struct gm_region *r, gm_raddr_t off, size_t size, enum gm_order order,
 		   uint64_t *out);
 int gm_region_store(const struct gm_region *r, gm_raddr_t off, size_t size, uint64_t val,
 		    enum gm_order order);
+
+/* File descriptors straight into / out of the region at off: as the
+ * gm_vslice_*_fd functions, with -EFAULT when off is outside the region (the
+ * partial forms clamp count to the region end; the exact forms refuse a
+ * range past it) and -EACCES for reads into a read-only region. */
+ssize_t gm_region_read_from_fd(const struct gm_region *r, gm_raddr_t off, int fd, size_t count);
+int gm_region_read_exact_from_fd(const struct gm_region *r, gm_raddr_t off, int fd, size_t count);
+ssize_t gm_region_write_to_fd(const struct gm_region *r, gm_raddr_t off, int fd, size_t count);
+int gm_region_write_all_to_fd(const struct gm_region *r, gm_raddr_t off, int fd, size_t count);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -17,8 +17,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include <vmm-mem/bitmap.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 enum gm_order {
 	GM_RELAXED = __ATOMIC_RELAXED,
@@ -29,10 +34,10 @@ enum gm_order {
 };
 
 struct gm_vslice {
-	uint8_t *ptr;          /* host address of byte 0 */
+	uint8_t *ptr; /* host address of byte 0 */
 	size_t len;
-	struct gm_bitmap *bm;  /* NULL: no dirty tracking */
-	uint64_t bm_off;       /* offset of byte 0 inside bm's range */
+	struct gm_bitmap *bm; /* NULL: no dirty tracking */
+	uint64_t bm_off;      /* offset of byte 0 inside bm's range */
 };
 
 /* A slice over [ptr, ptr+len) with no dirty tracking. */
@@ -48,8 +53,14 @@ static inline struct gm_vslice gm_vslice_tracked(void *ptr, size_t len, struct g
 	struct gm_vslice s = {(uint8_t *)ptr, len, bm, bm_off};
 	return s;
 }
-static inline size_t gm_vslice_len(const struct gm_vslice *s) { return s->len; }
-static inline void *gm_vslice_ptr(const struct gm_vslice *s) { return s->ptr; }
+static inline size_t gm_vslice_len(const struct gm_vslice *s)
+{
+	return s->len;
+}
+static inline void *gm_vslice_ptr(const struct gm_vslice *s)
+{
+	return s->ptr;
+}
 
 /* Mark [off, off+len) of the slice dirty (no-op without a bitmap). */
 static inline void gm_vslice_mark_dirty(const struct gm_vslice *s, size_t off, size_t len)
@@ -71,10 +82,30 @@ static inline void gm__copy_from_guest(void *dst, const volatile void *guest, si
 {
 	uintptr_t g = (uintptr_t)guest;
 	switch (n) {
-	case 1: *(uint8_t *)dst = *(const volatile uint8_t *)guest; return;
-	case 2: if (!(g & 1)) { uint16_t v = *(const volatile uint16_t *)guest; memcpy(dst, &v, 2); return; } break;
-	case 4: if (!(g & 3)) { uint32_t v = *(const volatile uint32_t *)guest; memcpy(dst, &v, 4); return; } break;
-	case 8: if (!(g & 7)) { uint64_t v = *(const volatile uint64_t *)guest; memcpy(dst, &v, 8); return; } break;
+	case 1:
+		*(uint8_t *)dst = *(const volatile uint8_t *)guest;
+		return;
+	case 2:
+		if (!(g & 1)) {
+			uint16_t v = *(const volatile uint16_t *)guest;
+			memcpy(dst, &v, 2);
+			return;
+		}
+		break;
+	case 4:
+		if (!(g & 3)) {
+			uint32_t v = *(const volatile uint32_t *)guest;
+			memcpy(dst, &v, 4);
+			return;
+		}
+		break;
+	case 8:
+		if (!(g & 7)) {
+			uint64_t v = *(const volatile uint64_t *)guest;
+			memcpy(dst, &v, 8);
+			return;
+		}
+		break;
 	}
 	memcpy(dst, (const void *)guest, n);
 }
@@ -82,10 +113,33 @@ static inline void gm__copy_to_guest(volatile void *guest, const void *src, size
 {
 	uintptr_t g = (uintptr_t)guest;
 	switch (n) {
-	case 1: *(volatile uint8_t *)guest = *(const uint8_t *)src; return;
-	case 2: if (!(g & 1)) { uint16_t v; memcpy(&v, src, 2); *(volatile uint16_t *)guest = v; return; } break;
-	case 4: if (!(g & 3)) { uint32_t v; memcpy(&v, src, 4); *(volatile uint32_t *)guest = v; return; } break;
-	case 8: if (!(g & 7)) { uint64_t v; memcpy(&v, src, 8); *(volatile uint64_t *)guest = v; return; } break;
+	case 1:
+		*(volatile uint8_t *)guest = *(const uint8_t *)src;
+		return;
+	case 2:
+		if (!(g & 1)) {
+			uint16_t v;
+			memcpy(&v, src, 2);
+			*(volatile uint16_t *)guest = v;
+			return;
+		}
+		break;
+	case 4:
+		if (!(g & 3)) {
+			uint32_t v;
+			memcpy(&v, src, 4);
+			*(volatile uint32_t *)guest = v;
+			return;
+		}
+		break;
+	case 8:
+		if (!(g & 7)) {
+			uint64_t v;
+			memcpy(&v, src, 8);
+			*(volatile uint64_t *)guest = v;
+			return;
+		}
+		break;
 	}
 	memcpy((void *)guest, src, n);
 }
@@ -113,9 +167,25 @@ int gm_vslice_load(const struct gm_vslice *s, size_t off, size_t size, enum gm_o
 int gm_vslice_store(const struct gm_vslice *s, size_t off, size_t size, uint64_t val,
 		    enum gm_order order);
 
+/* File descriptors straight into / out of the slice (EINTR retried).
+ *   read_from_fd:  one read() of up to min(count, len) bytes into the slice
+ *                  start (marks dirty); bytes read (0 at EOF) or -errno.
+ *   read_exact_from_fd: exactly count bytes or -EFAULT (count > len),
+ *                  -ENODATA (EOF first), -errno.
+ *   write_to_fd / write_all_to_fd: the same from the slice to fd (-EIO if
+ *                  write() returns 0). */
+ssize_t gm_vslice_read_from_fd(const struct gm_vslice *s, int fd, size_t count);
+int gm_vslice_read_exact_from_fd(const struct gm_vslice *s, int fd, size_t count);
+ssize_t gm_vslice_write_to_fd(const struct gm_vslice *s, int fd, size_t count);
+int gm_vslice_write_all_to_fd(const struct gm_vslice *s, int fd, size_t count);
+
 /* Raw atomic helpers on a host pointer (used by region/memory atomics).
  * Same return values as gm_vslice_load/store; no bounds checks. */
 int gm__atomic_load(const void *p, size_t size, enum gm_order order, uint64_t *out);
 int gm__atomic_store(void *p, size_t size, uint64_t val, enum gm_order order);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
