@@ -46,19 +46,23 @@ struct fz_span {
 };
 
 /* Every non-zero guest byte lies in one of the spans (the loader wrote
- * nothing else). Aborts with the address otherwise. */
+ * nothing else). Aborts with the address otherwise. Pages that are not
+ * resident (never touched since the last wipe) are zero and skipped without
+ * faulting them in; resident ones are compared with a zero page first. */
 static inline void fz_guest_only_in(const struct fz_span *s, size_t n)
 {
+	static const uint8_t zero[4096];
+	static unsigned char vec[0x200000 / 4096];
 	struct gm_memory *m = fz_guest();
 	for (size_t i = 0; i < FZ_NREG; i++) {
-		const uint8_t *p = gm_memory_get_host_ptr(m, fz_ranges[i].start, fz_ranges[i].len);
-		uint64_t base = gm_addr_raw(fz_ranges[i].start);
-		for (uint64_t off = 0; off < fz_ranges[i].len; off += 8) {
-			uint64_t w;
-			memcpy(&w, p + off, 8);
-			if (!w)
+		uint8_t *p = gm_memory_get_host_ptr(m, fz_ranges[i].start, fz_ranges[i].len);
+		uint64_t base = gm_addr_raw(fz_ranges[i].start), len = fz_ranges[i].len;
+		CHECK(len / 4096 <= sizeof(vec) && len % 4096 == 0);
+		CHECK(mincore(p, len, vec) == 0);
+		for (uint64_t pg = 0; pg < len / 4096; pg++) {
+			if (!(vec[pg] & 1) || memcmp(p + pg * 4096, zero, 4096) == 0)
 				continue;
-			for (uint64_t b = off; b < off + 8; b++) {
+			for (uint64_t b = pg * 4096; b < (pg + 1) * 4096; b++) {
 				if (!p[b])
 					continue;
 				uint64_t a = base + b;
