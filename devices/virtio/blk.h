@@ -1,0 +1,89 @@
+/* virtio-blk device model (virtio 1.2, 5.2) over a raw image fd.
+ *
+ * One request queue. Requests: IN, OUT, FLUSH (fdatasync), GET_ID, DISCARD
+ * (punch hole), WRITE_ZEROES (zero range / punch hole / plain zeros).
+ * Features: SIZE_MAX, SEG_MAX, BLK_SIZE (512), FLUSH, RO when read-only,
+ * DISCARD and WRITE_ZEROES when enabled (never together with RO).
+ * SEG_MAX/SIZE_MAX are advertised limits; requests are served whatever their
+ * shape (only the queue size bounds a chain).
+ *
+ * Every request's status byte is the last byte of the chain's writable
+ * stream and is written after the data. Replies:
+ *  - no writable byte at all: the chain is completed with length 0 (nowhere
+ *    to put a status);
+ *  - header shorter than 16 readable bytes, data not a multiple of 512, a
+ *    sector range past the end of the disk or overflowing, a write to a
+ *    read-only disk, an IN with readable data or an OUT with writable data
+ *    beyond the status byte (wrong direction), a host I/O error: IOERR. A
+ *    write is range-checked before anything is written, and retried until
+ *    complete, so a short host write never happens silently.
+ *  - an unknown type, DISCARD/WRITE_ZEROES when not offered or with
+ *    reserved flag bits (or unmap on DISCARD): UNSUPP.
+ * The used length is the number of bytes written into the chain (data +
+ * status).
+ */
+#ifndef VMM_DEVICES_VIRTIO_BLK_H
+#define VMM_DEVICES_VIRTIO_BLK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "devices/virtio/mmio.h"
+
+#define VIRTIO_BLK_F_SIZE_MAX 1
+#define VIRTIO_BLK_F_SEG_MAX 2
+#define VIRTIO_BLK_F_RO 5
+#define VIRTIO_BLK_F_BLK_SIZE 6
+#define VIRTIO_BLK_F_FLUSH 9
+#define VIRTIO_BLK_F_DISCARD 13
+#define VIRTIO_BLK_F_WRITE_ZEROES 14
+
+#define VIRTIO_BLK_T_IN 0
+#define VIRTIO_BLK_T_OUT 1
+#define VIRTIO_BLK_T_FLUSH 4
+#define VIRTIO_BLK_T_GET_ID 8
+#define VIRTIO_BLK_T_DISCARD 11
+#define VIRTIO_BLK_T_WRITE_ZEROES 13
+
+#define VIRTIO_BLK_S_OK 0
+#define VIRTIO_BLK_S_IOERR 1
+#define VIRTIO_BLK_S_UNSUPP 2
+
+#define VIRTIO_BLK_ID_BYTES 20
+#define VIRTIO_BLK_SECTOR 512u
+#define VIRTIO_BLK_WZ_F_UNMAP 1u
+
+/* Config space offsets */
+#define VIRTIO_BLK_CFG_CAPACITY 0
+#define VIRTIO_BLK_CFG_SIZE_MAX 8
+#define VIRTIO_BLK_CFG_SEG_MAX 12
+#define VIRTIO_BLK_CFG_BLK_SIZE 20
+#define VIRTIO_BLK_CFG_MAX_DISCARD_SECTORS 36
+#define VIRTIO_BLK_CFG_MAX_DISCARD_SEG 40
+#define VIRTIO_BLK_CFG_DISCARD_ALIGN 44
+#define VIRTIO_BLK_CFG_MAX_WZ_SECTORS 48
+#define VIRTIO_BLK_CFG_MAX_WZ_SEG 52
+#define VIRTIO_BLK_CFG_WZ_MAY_UNMAP 56
+#define VIRTIO_BLK_CFG_LEN 60
+
+struct dev_virtio_blk_config {
+	int fd;             /* raw image (regular file or block device), opened
+			     * O_RDWR (or O_RDONLY with read_only); the device
+			     * owns it on success and closes it when freed */
+	bool read_only;     /* VIRTIO_BLK_F_RO, writes refused */
+	bool discard;       /* offer VIRTIO_BLK_F_DISCARD */
+	bool write_zeroes;  /* offer VIRTIO_BLK_F_WRITE_ZEROES */
+	const char *serial; /* GET_ID answer, at most 20 bytes used; NULL = "" */
+	uint32_t seg_max;   /* 0 = queue_max - 2 */
+	uint32_t size_max;  /* 0 = 1 MiB */
+};
+
+/* Create a block device and its transport. 0, -EINVAL, -ENOMEM, or -errno
+ * of fstat/ioctl on the fd. On error the fd stays the caller's. */
+int dev_virtio_blk_new(struct dev_virtio_mmio **out, const struct dev_virtio_mmio_config *tc,
+		       const struct dev_virtio_blk_config *bc);
+
+/* Disk size in 512-byte sectors (the config's capacity). */
+uint64_t dev_virtio_blk_capacity(struct dev_virtio_mmio *dev);
+
+#endif
