@@ -133,3 +133,13 @@ hex 01 20 00 >"$dir/fuzz_acpi/32cpus-irq9"
 { hex 00 00 10; printf 'console=ttyS0 panic=1'; } >"$dir/fuzz_cmdline/write"
 { hex 01 80 00 02 00 01 05 04 02 07; printf 'quiet'; } >"$dir/fuzz_cmdline/append"
 { hex 02 03 00 00 00 9f 01 00 00 00 00 01 01 00 f0 00 00 00 10 00 10 00; } >"$dir/fuzz_cmdline/initrd"
+
+# fuzz_cli: byte 0 odd = argv (NUL-separated), even = a --mem size string
+mkdir -p "$dir/fuzz_cli"
+{ hex 01 50; printf -- '--kernel\0/dev/null\0--mem\0002G\0--cpus\0004\0--fdt'; } >"$dir/fuzz_cli/long"
+{ hex 01 30; printf -- '-k/dev/null\0-m512M\0-c2\0-p\0console=ttyS0\0--log-level=debug'; } >"$dir/fuzz_cli/short"
+{ hex 01 20; printf -- '-Vk\0/dev/null'; } >"$dir/fuzz_cli/version-cluster"
+{ hex 01 08; printf -- '--kernel=/dev/null\0--mem\00099999999999999999999'; } >"$dir/fuzz_cli/bad-mem"
+for s in 512M 2GiB 65536K 1024 18446744073709551615G 7MB; do
+	{ hex 00; printf '%s' "$s"; } >"$dir/fuzz_cli/size-$s"
+done
