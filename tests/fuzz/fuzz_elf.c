@@ -80,7 +80,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			CHECK(k.entry == e.pvh_entry);
 		} else {
 			CHECK(k.kind == BOOT_KIND_ELF_64);
-			CHECK(k.entry == e.entry && k.entry < BOOT_IDENTITY_MAP_SIZE);
+			/* e_entry, translated to physical through its segment */
+			CHECK(k.entry == e.entry_paddr && k.entry < BOOT_IDENTITY_MAP_SIZE);
 		}
 		fz_check_elf_loaded(data, size);
 	}
