@@ -21,13 +21,14 @@
 
 struct phdr {
 	uint32_t type;
-	uint64_t offset, paddr, filesz, memsz;
+	uint64_t offset, vaddr, paddr, filesz, memsz;
 };
 
 static void phdr_get(const uint8_t *p, struct phdr *ph)
 {
 	ph->type = le32_get(p);
 	ph->offset = le64_get(p + 8);
+	ph->vaddr = le64_get(p + 16);
 	ph->paddr = le64_get(p + 24);
 	ph->filesz = le64_get(p + 32);
 	ph->memsz = le64_get(p + 40);
@@ -153,6 +154,21 @@ int boot_elf_parse(const uint8_t *img, size_t size, struct boot_elf *out,
 	}
 	if (out->nload == 0)
 		return boot_errf(err, -EINVAL, "ELF has no loadable segment");
+	/* entry point as a physical address (vmlinux: already physical) */
+	out->entry_paddr = UINT64_MAX;
+	for (int pass = 0; pass < 2 && out->entry_paddr == UINT64_MAX; pass++) {
+		for (uint16_t i = 0; i < phnum; i++) {
+			struct phdr ph;
+			phdr_get(img + phoff + (size_t)i * PHDR_SIZE, &ph);
+			if (ph.type != PT_LOAD)
+				continue;
+			uint64_t base = pass == 0 ? ph.paddr : ph.vaddr;
+			if (out->entry >= base && out->entry - base < ph.memsz) {
+				out->entry_paddr = ph.paddr + (out->entry - base);
+				break;
+			}
+		}
+	}
 	return 0;
 }
 

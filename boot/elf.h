@@ -15,7 +15,11 @@ struct gm_memory;
 #define BOOT_XEN_ELFNOTE_PHYS32_ENTRY 18
 
 struct boot_elf {
-	uint64_t entry;      /* e_entry (a physical address for vmlinux) */
+	uint64_t entry;      /* e_entry as written (physical for vmlinux) */
+	uint64_t entry_paddr; /* e_entry as a physical address: itself when it
+			       * lies in a segment's physical range, else
+			       * translated through the segment whose virtual
+			       * range holds it; UINT64_MAX if neither */
 	bool has_pvh;        /* the PVH note was found */
 	uint32_t pvh_entry;  /* its 32-bit physical entry point */
 	uint64_t load_start; /* lowest p_paddr of the PT_LOAD segments */

@@ -35,16 +35,15 @@ static int load_elf(const struct gm_memory *m, const uint8_t *img, size_t size, 
 		k->mode = BOOT_ENTRY_PVH32;
 		k->entry = e.pvh_entry;
 	} else {
-		if (e.entry < e.load_start || e.entry >= e.load_end ||
-		    e.entry >= BOOT_IDENTITY_MAP_SIZE)
+		if (e.entry_paddr >= BOOT_IDENTITY_MAP_SIZE)
 			return boot_errf(err, -ENOEXEC,
-					 "ELF %s, and its entry 0x%llx is not a physical address inside "
-					 "its segments below 1 GiB",
+					 "ELF %s, and its entry 0x%llx is not inside its segments "
+					 "below 1 GiB",
 					 e.has_pvh ? "PVH entry not used" : "has no PVH note",
 					 (unsigned long long)e.entry);
 		k->kind = BOOT_KIND_ELF_64;
 		k->mode = BOOT_ENTRY_LONG64;
-		k->entry = e.entry;
+		k->entry = e.entry_paddr;
 	}
 	r = boot_elf_load(m, img, size, NULL, err);
 	if (r)

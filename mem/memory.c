@@ -182,13 +182,19 @@ static int build(struct gm_memory **out, struct gm_region **regs, size_t n)
 			m->bucket[b] = (uint32_t)r;
 		}
 		m->bucket[m->nbuckets] = (uint32_t)(n - 1);
-		/* primary = the largest region (first of equals) */
+		/* primary = the largest region (first of equals), if it holds at
+		 * least half of the memory; otherwise it would rarely hit and only
+		 * delay the table lookup, so it stays empty (never matches). */
 		size_t big = 0;
 		for (size_t i = 1; i < n; i++)
 			if (m->ents[i].last - m->ents[i].start >
 			    m->ents[big].last - m->ents[big].start)
 				big = i;
-		fill_fast(&m->primary, &m->ents[big]);
+		uint64_t total = 0;
+		for (size_t i = 0; i < n; i++)
+			total += m->ents[i].last - m->ents[i].start + 1;
+		if (m->ents[big].last - m->ents[big].start >= total / 2)
+			fill_fast(&m->primary, &m->ents[big]);
 	}
 	free(regs);
 	*out = m;

@@ -181,6 +181,7 @@ START_TEST(elf_good_with_pvh_note)
 	ck_assert(e.has_pvh);
 	ck_assert_uint_eq(e.pvh_entry, 0x1000100);
 	ck_assert_uint_eq(e.entry, 0x1000000);
+	ck_assert_uint_eq(e.entry_paddr, 0x1000000);
 	ck_assert_uint_eq(e.load_start, 0x1000000);
 	ck_assert_uint_eq(e.load_end, 0x1005000);
 	ck_assert_uint_eq(e.nload, 1);

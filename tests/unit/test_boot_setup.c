@@ -335,6 +335,22 @@ START_TEST(setup_elf_without_pvh_note)
 	check_zeropage_common(m, &r);
 	ck_assert_uint_eq(r.initrd_size, 0);
 	check_segment(m, &o);
+	/* an entry given as a virtual address is translated through p_vaddr */
+	free(k);
+	o.entry = 0xffffffff80000000ULL + 0x1000020;
+	k = ti_make_elf(&o, &klen);
+	cfg.kernel = k;
+	cfg.kernel_size = klen;
+	ck_assert_msg(boot_setup(m, &cfg, &r) == 0, "%s", r.error);
+	ck_assert_uint_eq(r.entry.rip, 0x1000020);
+	/* an entry in no segment is refused */
+	free(k);
+	o.entry = 0x5000000;
+	k = ti_make_elf(&o, &klen);
+	cfg.kernel = k;
+	cfg.kernel_size = klen;
+	ck_assert_int_eq(boot_setup(m, &cfg, &r), -ENOEXEC);
+	ck_assert_ptr_nonnull(strstr(r.error, "has no PVH note"));
 	/* a minimal 2.15 header stands in for the missing bzImage one */
 	uint8_t zp[0x300];
 	rd(m, BOOT_ZEROPAGE_ADDR, zp, sizeof(zp));

@@ -6,7 +6,8 @@
  * (see atomic.h for publishing a new one to running threads).
  *
  * Lookup is O(1) for typical layouts and O(log n) worst case:
- *  - the inline u8..u64 accessors first try the largest ("primary") region,
+ *  - the inline u8..u64 accessors first try the largest ("primary") region
+ *    when it holds at least half of the memory,
  *    then a direct-mapped table of power-of-two buckets (as large as region
  *    boundaries allow, at most GM_LUT_BUCKETS of them) whose entries each
  *    describe one region with an exact range check; nothing is cached or
@@ -153,8 +154,7 @@ uint64_t gm_memory_total_size(const struct gm_memory *m);
 bool gm_memory_check_address(const struct gm_memory *m, gm_addr_t a);
 /* a + off, if that neither overflows nor lands outside memory: true and
  * *out set; else false. */
-bool gm_memory_checked_offset(const struct gm_memory *m, gm_addr_t a, uint64_t off,
-			      gm_addr_t *out);
+bool gm_memory_checked_offset(const struct gm_memory *m, gm_addr_t a, uint64_t off, gm_addr_t *out);
 /* Every byte of [a, a+len) mapped (across regions), no overflow. len 0: true. */
 bool gm_memory_check_range(const struct gm_memory *m, gm_addr_t a, uint64_t len);
 /* Region holding a and a's offset in it; NULL if unmapped. */

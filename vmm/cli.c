@@ -1,0 +1,209 @@
+/* Command line parsing (see cli.h). Every bad argument gives one line. */
+#include "vmm/cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "vmm/log.h"
+
+enum { OPT_NO_HOST_DECOMPRESS = 256, OPT_FDT, OPT_NO_SECCOMP, OPT_LOG_LEVEL };
+
+static const struct option long_opts[] = {
+	{"kernel", required_argument, NULL, 'k'},
+	{"initrd", required_argument, NULL, 'i'},
+	{"cmdline", required_argument, NULL, 'p'},
+	{"mem", required_argument, NULL, 'm'},
+	{"cpus", required_argument, NULL, 'c'},
+	{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+	{"no-host-decompress", no_argument, NULL, OPT_NO_HOST_DECOMPRESS},
+	{"fdt", no_argument, NULL, OPT_FDT},
+	{"no-seccomp", no_argument, NULL, OPT_NO_SECCOMP},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+void vmm_cli_usage(FILE *f)
+{
+	fprintf(f,
+	        "Usage: vmm --kernel FILE [options]\n"
+	        "Boot a Linux bzImage or x86_64 ELF vmlinux (PVH) on /dev/kvm.\n"
+	        "\n"
+	        "  -k, --kernel FILE        kernel: bzImage or ELF vmlinux (required)\n"
+	        "  -i, --initrd FILE        initial ramdisk\n"
+	        "  -p, --cmdline STR        kernel command line (default: \"%s\")\n"
+	        "  -m, --mem SIZE           guest RAM, with K/M/G suffix; no suffix = MiB (default 512M)\n"
+	        "  -c, --cpus N             vCPUs, 1-%d (default 1)\n"
+	        "      --log-level LEVEL    error, warn, info (default) or debug\n"
+	        "      --no-host-decompress boot a bzImage through its own decompressor\n"
+	        "      --fdt                also hand the guest a device tree (setup_data)\n"
+	        "      --no-seccomp         do not install seccomp filters\n"
+	        "  -h, --help               this help\n"
+	        "  -V, --version            print the version\n"
+	        "\n"
+	        "The guest's COM1 is this terminal; Ctrl-A x quits. Exit status: 0 when the guest\n"
+	        "resets or powers off, 1 on a setup error, 2 when the guest stops abnormally\n"
+	        "(KVM internal error, failed entry, crash), 128+N on signal N.\n",
+	        VMM_DEFAULT_CMDLINE, VMM_MAX_CPUS);
+}
+
+static enum vmm_cli_result fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return VMM_CLI_ERROR;
+}
+
+int vmm_cli_parse_size(const char *s, uint64_t *out)
+{
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	unsigned shift = 20; /* no suffix: MiB, as kvmtool's -m */
+	const char *suffix = end;
+	switch (*end) {
+	case 0:
+		break;
+	case 'k':
+	case 'K':
+		shift = 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		end++;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (end != suffix && end[0] == 'i' && end[1] == 'B')
+		end += 2; /* "MiB" */
+	else if (end != suffix && end[0] == 'B')
+		end++; /* "MB" */
+	if (*end != 0)
+		return -EINVAL;
+	if (v > (UINT64_MAX >> shift))
+		return -ERANGE;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static uint64_t host_ram(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+	if (pages <= 0 || psz <= 0)
+		return UINT64_MAX;
+	return (uint64_t)pages * (uint64_t)psz;
+}
+
+enum vmm_cli_result vmm_cli_parse(int argc, char **argv, struct vmm_config *cfg, char *err, size_t errlen)
+{
+	*cfg = (struct vmm_config){
+		.cmdline = VMM_DEFAULT_CMDLINE,
+		.mem_size = VMM_DEFAULT_MEM,
+		.cpus = 1,
+		.log_level = VMM_LOG_INFO,
+		.host_decompress = true,
+		.seccomp = true,
+	};
+	opterr = 0;
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, ":k:i:p:m:c:hV", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			cfg->kernel = optarg;
+			break;
+		case 'i':
+			cfg->initrd = optarg;
+			break;
+		case 'p':
+			cfg->cmdline = optarg;
+			break;
+		case 'm': {
+			uint64_t sz = 0;
+			int r = vmm_cli_parse_size(optarg, &sz);
+			if (r == -ERANGE)
+				return fail(err, errlen, "--mem '%s' is too large", optarg);
+			if (r < 0)
+				return fail(err, errlen, "--mem '%s' is not a size (use e.g. 512M, 2G, 65536K)", optarg);
+			if (sz == 0)
+				return fail(err, errlen, "--mem must not be 0");
+			if (sz < VMM_MIN_MEM)
+				return fail(err, errlen, "--mem '%s' is too small (at least 2M)", optarg);
+			if (sz & 0xfff)
+				return fail(err, errlen, "--mem '%s' is not a multiple of 4K", optarg);
+			uint64_t host = host_ram();
+			if (sz > host)
+				return fail(err, errlen, "--mem '%s' is more than the host's %llu MiB of RAM", optarg,
+				            (unsigned long long)(host >> 20));
+			cfg->mem_size = sz;
+			break;
+		}
+		case 'c': {
+			char *end;
+			errno = 0;
+			long n = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || n < 1 || n > VMM_MAX_CPUS)
+				return fail(err, errlen, "--cpus '%s' must be a number from 1 to %d", optarg, VMM_MAX_CPUS);
+			cfg->cpus = (unsigned)n;
+			break;
+		}
+		case OPT_LOG_LEVEL: {
+			int l = vmm_log_parse_level(optarg);
+			if (l < 0)
+				return fail(err, errlen, "--log-level '%s' is not one of error, warn, info, debug", optarg);
+			cfg->log_level = l;
+			break;
+		}
+		case OPT_NO_HOST_DECOMPRESS:
+			cfg->host_decompress = false;
+			break;
+		case OPT_FDT:
+			cfg->fdt = true;
+			break;
+		case OPT_NO_SECCOMP:
+			cfg->seccomp = false;
+			break;
+		case 'h':
+			vmm_cli_usage(stdout);
+			return VMM_CLI_EXIT;
+		case 'V':
+			printf("vmm %s\n", PACKAGE_VERSION);
+			return VMM_CLI_EXIT;
+		case ':':
+			return fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+		default:
+			if (optopt)
+				return fail(err, errlen, "unknown option '-%c' (see --help)", optopt);
+			return fail(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return fail(err, errlen, "unexpected argument '%s' (the kernel goes after --kernel)", argv[optind]);
+	if (!cfg->kernel)
+		return fail(err, errlen, "no kernel given: use --kernel FILE (see --help)");
+	if (access(cfg->kernel, R_OK) != 0)
+		return fail(err, errlen, "cannot read kernel '%s': %s", cfg->kernel, strerror(errno));
+	if (cfg->initrd && access(cfg->initrd, R_OK) != 0)
+		return fail(err, errlen, "cannot read initrd '%s': %s", cfg->initrd, strerror(errno));
+	return VMM_CLI_RUN;
+}

@@ -1,0 +1,32 @@
+/* /dev/kvm and the VM file descriptor: API checks, VM creation with TSS,
+ * identity map, in-kernel irqchip and PIT, memory slots, IRQ lines.
+ * Functions log their own errors and return 0 or a negative errno. */
+#ifndef VMM_KVM_H
+#define VMM_KVM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct vmm_kvm {
+	int sys_fd;      /* /dev/kvm */
+	int vm_fd;
+	size_t run_size; /* size of each vCPU's struct kvm_run mapping */
+	unsigned max_vcpus;
+	unsigned max_memslots;
+};
+
+#define VMM_KVM_TSS_ADDR 0xfffbd000ull
+#define VMM_KVM_IDENTITY_MAP_ADDR 0xfffbc000ull
+
+/* Open /dev/kvm, check the API version and every capability used, create the
+ * VM with its TSS, identity map, irqchip and PIT. */
+int vmm_kvm_open(struct vmm_kvm *k, unsigned ncpus);
+void vmm_kvm_close(struct vmm_kvm *k);
+
+/* Map [gpa, gpa+size) to host memory at hva as memory slot `slot`. */
+int vmm_kvm_set_memslot(struct vmm_kvm *k, uint32_t slot, uint64_t gpa, uint64_t size, void *hva);
+
+/* Drive a GSI of the in-kernel irqchip. */
+int vmm_kvm_irq_line(struct vmm_kvm *k, uint32_t gsi, int level);
+
+#endif

@@ -1,0 +1,342 @@
+/* VM assembly and the main loop: guest RAM, memory slots, devices, boot,
+ * vCPU threads; signals, console input, stop. */
+#include "config.h"
+
+#include "vmm/vm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <vmm-mem/mem.h>
+
+#include "devices/core/dev.h"
+#include "devices/legacy/acpi_pm.h"
+#include "devices/legacy/boot_timer.h"
+#include "devices/legacy/cmos.h"
+#include "devices/legacy/i8042.h"
+#include "devices/legacy/quiet.h"
+#include "devices/legacy/serial.h"
+#include "vmm/boot.h"
+#include "vmm/log.h"
+#include "vmm/term.h"
+#include "vmm/vcpu.h"
+
+#define MMIO_HOLE_START 0xc0000000ull /* 3 GiB */
+#define MMIO_HOLE_END 0x100000000ull  /* 4 GiB */
+
+uint64_t vmm_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+bool vmm_vm_stopping(const struct vmm_vm *vm) { return atomic_load(&vm->stopping) != 0; }
+
+void vmm_vm_stop(struct vmm_vm *vm, int code, const char *fmt, ...)
+{
+	int expected = 0;
+	if (!atomic_compare_exchange_strong(&vm->stopping, &expected, 1))
+		return;
+	vm->exit_code = code;
+	char why[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	vmm_log(code == VMM_EXIT_OK || code >= VMM_EXIT_SIGNAL ? VMM_LOG_INFO : VMM_LOG_ERROR, "%s", why);
+	for (unsigned i = 0; i < vm->ncpus; i++)
+		vmm_vcpu_kick(&vm->vcpus[i]);
+	uint64_t one = 1;
+	if (vm->stop_fd >= 0 && write(vm->stop_fd, &one, sizeof(one)) < 0) {
+		/* the counter cannot overflow with one write; nothing to do */
+	}
+}
+
+/* ---- guest RAM ---- */
+
+static int setup_memory(struct vmm_vm *vm)
+{
+	uint64_t size = vm->cfg->mem_size;
+	struct gm_range r[2];
+	size_t n = 0;
+	if (size <= MMIO_HOLE_START) {
+		r[n++] = (struct gm_range){gm_addr(0), size};
+	} else {
+		r[n++] = (struct gm_range){gm_addr(0), MMIO_HOLE_START};
+		r[n++] = (struct gm_range){gm_addr(MMIO_HOLE_END), size - MMIO_HOLE_START};
+	}
+	int e = gm_memory_new_anon(&vm->mem, r, n);
+	if (e < 0) {
+		vmm_err("cannot allocate %llu MiB of guest memory: %s", (unsigned long long)(size >> 20), strerror(-e));
+		return e;
+	}
+	for (size_t i = 0; i < gm_memory_num_regions(vm->mem); i++) {
+		const struct gm_region *reg = gm_memory_region(vm->mem, i);
+		e = vmm_kvm_set_memslot(&vm->kvm, (uint32_t)i, gm_region_start(reg).raw, gm_region_len(reg),
+		                        gm_region_host_base(reg));
+		if (e < 0)
+			return e;
+	}
+	return 0;
+}
+
+/* ---- devices ---- */
+
+static int irq_set_level(void *ctx, uint32_t gsi, int level) { return vmm_kvm_irq_line(&((struct vmm_vm *)ctx)->kvm, gsi, level); }
+
+static int irq_trigger(void *ctx, uint32_t gsi)
+{
+	struct vmm_vm *vm = ctx;
+	int r = vmm_kvm_irq_line(&vm->kvm, gsi, 1);
+	return r < 0 ? r : vmm_kvm_irq_line(&vm->kvm, gsi, 0);
+}
+
+static void serial_tx(void *ctx, uint8_t b)
+{
+	for (;;) {
+		ssize_t w = write(STDOUT_FILENO, &b, 1);
+		if (w == 1 || (w < 0 && errno != EINTR && errno != EAGAIN))
+			return;
+	}
+}
+
+static void i8042_reset(void *ctx)
+{
+	vmm_vm_stop(ctx, VMM_EXIT_OK, "guest reset through the i8042 (port 0x64 <- 0xfe)");
+}
+
+static void acpi_poweroff(void *ctx) { vmm_vm_stop(ctx, VMM_EXIT_OK, "guest powered off (ACPI S5)"); }
+static void acpi_reset(void *ctx) { vmm_vm_stop(ctx, VMM_EXIT_OK, "guest reset through the ACPI reset register"); }
+
+static void boot_timer_report(void *ctx, uint64_t ns)
+{
+	vmm_info("guest boot time: %llu.%03llu ms since VMM start (boot timer, port 0x%x)",
+	         (unsigned long long)(ns / 1000000), (unsigned long long)(ns / 1000 % 1000), DEV_BOOT_TIMER_PORT);
+}
+
+static void dev_log(void *ctx, enum dev_log_level level, const char *msg)
+{
+	vmm_log(level == DEV_LOG_ERROR ? VMM_LOG_ERROR : level == DEV_LOG_WARN ? VMM_LOG_WARN
+	        : level == DEV_LOG_INFO ? VMM_LOG_INFO : VMM_LOG_DEBUG, "devices: %s", msg);
+}
+
+static int reg(struct vmm_vm *vm, uint64_t base, uint64_t len, const struct dev_ops *ops, void *priv, const char *name)
+{
+	struct dev_handle *h; /* owned by the manager; the devices stay until dev_manager_free */
+	int e = dev_manager_register(vm->devs, DEV_BUS_PIO, base, len, ops, priv, &h);
+	if (e < 0)
+		vmm_err("cannot register %s at port 0x%llx: %s", name, (unsigned long long)base, strerror(-e));
+	return e;
+}
+
+static int setup_devices(struct vmm_vm *vm)
+{
+	struct dev_manager_config mc;
+	dev_manager_config_default(&mc);
+	mc.log = dev_log;
+	mc.log_ctx = vm;
+	int e = dev_manager_new(&vm->devs, &mc);
+	if (e < 0) {
+		vmm_err("cannot create the device manager: %s", strerror(-e));
+		return e;
+	}
+	struct dev_serial_config sc = {
+		.tx = serial_tx,
+		.irq = {.set_level = irq_set_level, .trigger = irq_trigger, .ctx = vm},
+		.gsi = DEV_SERIAL_COM1_GSI,
+	};
+	struct dev_i8042_config kc = {.reset = i8042_reset, .ctx = vm};
+	struct dev_acpi_pm_config pc = {.poweroff = acpi_poweroff, .reset = acpi_reset, .ctx = vm};
+	struct dev_boot_timer_config tc = {.start_ns = vm->start_ns, .report = boot_timer_report, .ctx = vm};
+	if ((e = dev_serial_new(&vm->serial, &sc)) < 0 || (e = dev_i8042_new(&vm->i8042, &kc)) < 0 ||
+	    (e = dev_boot_timer_new(&vm->boot_timer, &tc)) < 0 || (e = dev_cmos_new(&vm->cmos, NULL)) < 0 ||
+	    (e = dev_acpi_pm_new(&vm->acpi_pm, &pc)) < 0) {
+		vmm_err("cannot create the legacy devices: %s", strerror(-e));
+		return e;
+	}
+	if ((e = reg(vm, DEV_SERIAL_COM1_BASE, DEV_SERIAL_NPORTS, &dev_serial_ops, vm->serial, "COM1")) < 0 ||
+	    (e = reg(vm, DEV_I8042_BASE, DEV_I8042_LEN, &dev_i8042_ops, vm->i8042, "i8042")) < 0 ||
+	    (e = reg(vm, DEV_BOOT_TIMER_PORT, DEV_BOOT_TIMER_LEN, &dev_boot_timer_ops, vm->boot_timer, "boot timer")) < 0 ||
+	    (e = reg(vm, DEV_CMOS_BASE, DEV_CMOS_LEN, &dev_cmos_ops, vm->cmos, "CMOS")) < 0 ||
+	    (e = reg(vm, DEV_ACPI_PM_BASE, DEV_ACPI_PM_LEN, &dev_acpi_pm_ops, vm->acpi_pm, "ACPI PM")) < 0 ||
+	    (e = reg(vm, 0x80, 1, &dev_quiet_ops, NULL, "POST port")) < 0 ||
+	    (e = reg(vm, 0xed, 1, &dev_quiet_ops, NULL, "delay port")) < 0 ||
+	    (e = reg(vm, 0x92, 1, &dev_quiet_ops, NULL, "system control port A")) < 0)
+		return e;
+	return 0;
+}
+
+/* ---- assembly ---- */
+
+int vmm_vm_create(struct vmm_vm *vm, const struct vmm_config *cfg, uint64_t start_ns)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->cfg = cfg;
+	vm->start_ns = start_ns;
+	vm->ncpus = cfg->cpus;
+	vm->stop_fd = -1;
+	vm->kvm.sys_fd = vm->kvm.vm_fd = -1;
+	for (unsigned i = 0; i < VMM_MAX_CPUS; i++)
+		vm->vcpus[i].fd = -1;
+	vm->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->stop_fd < 0) {
+		vmm_err("eventfd: %s", strerror(errno));
+		return -errno;
+	}
+	int e;
+	if ((e = vmm_kvm_open(&vm->kvm, cfg->cpus)) < 0)
+		return e;
+	if ((e = setup_memory(vm)) < 0 || (e = setup_devices(vm)) < 0)
+		return e;
+	for (unsigned i = 0; i < vm->ncpus; i++)
+		if ((e = vmm_vcpu_create(vm, i)) < 0)
+			return e;
+	if ((e = vmm_boot(vm)) < 0)
+		return e;
+	return 0;
+}
+
+void vmm_vm_destroy(struct vmm_vm *vm)
+{
+	for (unsigned i = 0; i < vm->ncpus; i++) {
+		if (vm->vcpus[i].started) {
+			/* A vCPU thread that would not stop still uses its kvm_run and guest
+			 * memory: leave everything to process exit. */
+			return;
+		}
+	}
+	for (unsigned i = 0; i < vm->ncpus; i++)
+		vmm_vcpu_destroy(&vm->vcpus[i]);
+	if (vm->devs)
+		dev_manager_free(vm->devs);
+	dev_serial_free(vm->serial);
+	dev_i8042_free(vm->i8042);
+	dev_boot_timer_free(vm->boot_timer);
+	dev_cmos_free(vm->cmos);
+	dev_acpi_pm_free(vm->acpi_pm);
+	/* Memory slots go with the VM fd; the mapping goes after. */
+	vmm_kvm_close(&vm->kvm);
+	gm_memory_put(vm->mem);
+	if (vm->stop_fd >= 0)
+		close(vm->stop_fd);
+	memset(vm, 0, sizeof(*vm));
+}
+
+/* ---- the main loop ---- */
+
+static void feed_console(struct vmm_vm *vm, struct vmm_console_in *con, bool *stdin_open)
+{
+	size_t space = dev_serial_rx_space(vm->serial);
+	if (space == 0)
+		return;
+	uint8_t in[64], out[128];
+	if (space > sizeof(in))
+		space = sizeof(in);
+	ssize_t n = read(STDIN_FILENO, in, space);
+	if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) {
+		*stdin_open = false;
+		return;
+	}
+	if (n < 0)
+		return;
+	size_t on = 0;
+	if (vmm_console_filter(con, in, (size_t)n, out, &on)) {
+		vmm_vm_stop(vm, VMM_EXIT_OK, "Ctrl-A x: quitting");
+		return;
+	}
+	/* The filter may expand one byte into two; what does not fit is dropped. */
+	dev_serial_input(vm->serial, out, on);
+}
+
+int vmm_vm_run(struct vmm_vm *vm)
+{
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGQUIT);
+	/* Blocked before the vCPU threads exist, so they inherit it and only the
+	 * signalfd sees these signals. */
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	int sfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		vmm_err("signalfd: %s", strerror(errno));
+		return VMM_EXIT_SETUP;
+	}
+	if (vmm_vcpu_signals_init() < 0) {
+		vmm_err("cannot install the vCPU kick signal: %s", strerror(errno));
+		close(sfd);
+		return VMM_EXIT_SETUP;
+	}
+	vmm_term_raw();
+	for (unsigned i = 0; i < vm->ncpus; i++) {
+		if (vmm_vcpu_start(&vm->vcpus[i]) < 0) {
+			vmm_vm_stop(vm, VMM_EXIT_SETUP, "could not start every vCPU");
+			break;
+		}
+	}
+	struct vmm_console_in con = {false};
+	bool stdin_open = fcntl(STDIN_FILENO, F_GETFD) >= 0;
+	while (!vmm_vm_stopping(vm)) {
+		struct pollfd p[3] = {
+			{.fd = vm->stop_fd, .events = POLLIN},
+			{.fd = sfd, .events = POLLIN},
+			{.fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN},
+		};
+		bool full = stdin_open && dev_serial_rx_space(vm->serial) == 0;
+		if (full)
+			p[2].fd = -1; /* the guest has not drained its FIFO yet: check again soon */
+		int r = poll(p, 3, full ? 10 : -1);
+		if (r < 0 && errno != EINTR) {
+			vmm_vm_stop(vm, VMM_EXIT_SETUP, "poll: %s", strerror(errno));
+			break;
+		}
+		if (p[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+				vmm_vm_stop(vm, VMM_EXIT_SIGNAL + (int)si.ssi_signo, "signal %u (%s): stopping the VM",
+				            si.ssi_signo, strsignal((int)si.ssi_signo));
+		}
+		if (p[2].revents & (POLLIN | POLLHUP | POLLERR))
+			feed_console(vm, &con, &stdin_open);
+		if (p[2].revents & POLLNVAL)
+			stdin_open = false;
+	}
+	for (unsigned i = 0; i < vm->ncpus; i++) {
+		struct vmm_vcpu *v = &vm->vcpus[i];
+		if (!v->started)
+			continue;
+		/* Never hang: a vCPU stuck in a device callback gets a few kicks, then is left behind. */
+		struct timespec ts;
+		int r = EBUSY;
+		for (int tries = 0; tries < 20 && r != 0; tries++) {
+			vmm_vcpu_kick(v);
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 100 * 1000 * 1000;
+			if (ts.tv_nsec >= 1000000000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
+			r = pthread_timedjoin_np(v->thread, NULL, &ts);
+		}
+		if (r == 0)
+			v->started = false;
+		else
+			vmm_warn("vCPU %u did not stop within 2 s", i);
+	}
+	vmm_term_restore();
+	close(sfd);
+	return vm->exit_code;
+}
