@@ -164,8 +164,9 @@ void vd_desc(struct vd *d, uint16_t q, uint16_t i, uint64_t addr, uint32_t len, 
 
 void vd_set_avail_idx(struct vd *d, uint16_t q, uint16_t idx)
 {
+	/* as a driver does: ring entries first, then a release store of idx */
 	d->q[q].avail_idx = idx;
-	w16(d, d->q[q].avail + 2, idx);
+	ck_assert_int_eq(gm_memory_store(d->mem, gm_addr(d->q[q].avail + 2), 2, idx, GM_RELEASE), 0);
 }
 
 void vd_avail_push(struct vd *d, uint16_t q, uint16_t head)
@@ -192,7 +193,9 @@ uint16_t vd_avail_event(struct vd *d, uint16_t q)
 
 uint16_t vd_used_idx(struct vd *d, uint16_t q)
 {
-	return r16(d, d->q[q].used + 2);
+	uint64_t v;
+	ck_assert_int_eq(gm_memory_load(d->mem, gm_addr(d->q[q].used + 2), 2, GM_ACQUIRE, &v), 0);
+	return (uint16_t)v;
 }
 
 uint16_t vd_post(struct vd *d, uint16_t q, const struct vd_buf *bufs, int n, bool indirect)
