@@ -43,7 +43,7 @@ void vmm_cli_usage(FILE *f)
 	        "      --log-level LEVEL    error, warn, info (default) or debug\n"
 	        "      --no-host-decompress boot a bzImage through its own decompressor\n"
 	        "      --fdt                also hand the guest a device tree (setup_data)\n"
-	        "      --no-seccomp         do not install seccomp filters\n"
+	        "      --no-seccomp         do not install the per-thread seccomp filters\n"
 	        "  -h, --help               this help\n"
 	        "  -V, --version            print the version\n"
 	        "\n"

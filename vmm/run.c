@@ -13,6 +13,7 @@
 
 #include "devices/core/dev.h"
 #include "vmm/log.h"
+#include "vmm/seccomp.h"
 #include "vmm/vcpu.h"
 
 #define VMM_KICK_SIGNAL SIGUSR2
@@ -244,6 +245,12 @@ static void *vcpu_thread(void *arg)
 	sigemptyset(&set);
 	sigaddset(&set, VMM_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	if (v->vm->cfg->seccomp && vmm_seccomp_install(VMM_SECCOMP_VCPU) < 0) {
+		vmm_vm_stop(v->vm, VMM_EXIT_SETUP, "vCPU %u: no seccomp filter, not running the guest", v->index);
+		return NULL;
+	}
+	if (v->vm->cfg->seccomp && vmm_seccomp_available())
+		vmm_debug("seccomp filter installed for vCPU %u", v->index);
 
 	while (!vmm_vm_stopping(v->vm)) {
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {

@@ -28,6 +28,7 @@
 #include "devices/legacy/serial.h"
 #include "vmm/boot.h"
 #include "vmm/log.h"
+#include "vmm/seccomp.h"
 #include "vmm/term.h"
 #include "vmm/vcpu.h"
 
@@ -289,6 +290,14 @@ int vmm_vm_run(struct vmm_vm *vm)
 	}
 	struct vmm_console_in con = {false};
 	bool stdin_open = fcntl(STDIN_FILENO, F_GETFD) >= 0;
+	if (vm->cfg->seccomp) {
+		if (!vmm_seccomp_available())
+			vmm_debug("seccomp filters are not available in this build");
+		else if (vmm_seccomp_install(VMM_SECCOMP_MAIN) < 0)
+			vmm_vm_stop(vm, VMM_EXIT_SETUP, "no seccomp filter for the main thread: stopping");
+		else
+			vmm_debug("seccomp filter installed for the main thread");
+	}
 	while (!vmm_vm_stopping(vm)) {
 		struct pollfd p[3] = {
 			{.fd = vm->stop_fd, .events = POLLIN},

@@ -215,6 +215,18 @@ static const char *test_poweroff(void)
 	return "still running after the S5 write";
 }
 
+/* No IDT, then an exception: #UD -> #GP -> #DF -> triple fault (KVM_EXIT_SHUTDOWN). */
+static const char *test_triplefault(void)
+{
+	tprintf("TINY INFO triple fault next\n");
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) none = {0, 0};
+	__asm__ volatile("lidt %0; ud2" : : "m"(none));
+	return "survived a triple fault";
+}
+
 static const char *test_int3(void)
 {
 	__asm__ volatile("int3");
@@ -257,7 +269,7 @@ struct tiny_test {
 static const struct tiny_test tests[] = {
 	{"hello", test_hello}, {"bootinfo", test_bootinfo}, {"acpi", test_acpi}, {"pio", test_pio},
 	{"smp", test_smp},     {"reset", test_reset},       {"int3", test_int3},  {"idle", test_idle},
-	{"echo", test_echo},   {"poweroff", test_poweroff},
+	{"echo", test_echo},   {"poweroff", test_poweroff}, {"triplefault", test_triplefault},
 };
 
 void tiny_main(uint32_t kind, uint64_t info)

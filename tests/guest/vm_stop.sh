@@ -8,13 +8,14 @@ require_tiny
 # wait_for FILE TEXT: up to 20 s
 wait_for() {
 	for _ in $(seq 200); do
-		tr -d '\r' <"$1" 2>/dev/null | grep -qF -- "$2" && return 0
+		[ -e "$1" ] && tr -d '\r' <"$1" | grep -qF -- "$2" && return 0
 		sleep 0.1
 	done
 	return 1
 }
 
 for sig in TERM INT; do
+	rm -f "$OUT" "$ERR" # wait_for must not see the previous run's output
 	timeout "$VM_TIMEOUT" "$VMM" --kernel "$TINY_ELF" --cmdline tiny.test=idle --cpus 2 >"$OUT" 2>"$ERR" </dev/null &
 	pid=$!
 	wait_for "$OUT" "TINY INFO idle" || fail "guest did not reach idle"
@@ -25,6 +26,35 @@ for sig in TERM INT; do
 	echo "SIG$sig -> exit $rc"
 	expect_rc "$want"
 	expect_err "stopping the VM"
+done
+
+# Seccomp: with filters, every thread of the VMM is in filter mode (2); with
+# --no-seccomp none is. Sanitizer builds have no filters (the log says so).
+for mode in on off; do
+	extra=()
+	[ $mode = off ] && extra=(--no-seccomp)
+	rm -f "$OUT" "$ERR"
+	timeout "$VM_TIMEOUT" "$VMM" --kernel "$TINY_ELF" --cmdline tiny.test=idle --cpus 2 --log-level debug "${extra[@]}" \
+		>"$OUT" 2>"$ERR" </dev/null &
+	pid=$!
+	wait_for "$OUT" "TINY INFO idle" || fail "guest did not reach idle"
+	vpid=$(pgrep -P "$pid" | head -1)
+	[ -n "$vpid" ] || fail "cannot find the vmm process"
+	modes=$(cat /proc/"$vpid"/task/*/status | sed -n 's/^Seccomp:[[:space:]]*//p' | sort -u | tr '\n' ' ')
+	kill -TERM "$pid"
+	wait "$pid"
+	echo "seccomp $mode: thread modes: $modes"
+	if [ $mode = on ] && grep -qF "seccomp filters are not available" "$ERR"; then
+		echo "seccomp: not in this build (sanitizers or no libseccomp), not checked"
+		continue
+	fi
+	if [ $mode = on ]; then
+		[ "$modes" = "2 " ] || fail "seccomp: threads in modes '$modes', expected all 2"
+		expect_err "seccomp filter installed for the main thread"
+		expect_err "seccomp filter installed for vCPU 1"
+	else
+		[ "$modes" = "0 " ] || fail "--no-seccomp: threads in modes '$modes', expected all 0"
+	fi
 done
 
 # Ctrl-A x from the console quits with 0.
