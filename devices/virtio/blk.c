@@ -55,8 +55,8 @@ static int do_io(struct blk *b, struct dev_virtq *vq, bool to_file, uint64_t sof
 	uint64_t done = 0;
 	while (done < len) {
 		uint64_t cov;
-		int n = dev_virtq_chain_iov(vq, &b->chain, !to_file, soff + done, len - done, b->iov,
-					    BLK_NIOV, &cov);
+		int n = dev_virtq_chain_iov(vq, &b->chain, !to_file, soff + done, len - done,
+					    b->iov, BLK_NIOV, &cov);
 		if (n <= 0)
 			return -EFAULT;
 		ssize_t r;
@@ -78,7 +78,8 @@ static int zero_range(struct blk *b, uint64_t pos, uint64_t len, bool unmap)
 	if (unmap && fallocate(b->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)pos,
 			       (off_t)len) == 0)
 		return 0;
-	if (fallocate(b->fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, (off_t)pos, (off_t)len) == 0)
+	if (fallocate(b->fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, (off_t)pos, (off_t)len) ==
+	    0)
 		return 0;
 	static const uint8_t zeros[65536];
 	while (len) {
@@ -155,7 +156,8 @@ static uint32_t handle(struct blk *b, struct dev_virtq *vq)
 	switch (type) {
 	case VIRTIO_BLK_T_IN:
 		len = status_off;
-		if (c->read_len != BLK_HDR || len % VIRTIO_BLK_SECTOR || !range_ok(b, sector, len, &pos))
+		if (c->read_len != BLK_HDR || len % VIRTIO_BLK_SECTOR ||
+		    !range_ok(b, sector, len, &pos))
 			break;
 		if (do_io(b, vq, false, 0, len, pos) == 0) {
 			written = len;
@@ -221,12 +223,12 @@ static void blk_destroy(void *priv)
 }
 
 static const struct dev_virtio_model blk_model = {
-	.device_id = VIRTIO_ID_BLOCK,
-	.num_queues = 1,
-	.config_len = VIRTIO_BLK_CFG_LEN,
-	.config_read = blk_config_read,
-	.process = blk_process,
-	.destroy = blk_destroy,
+    .device_id = VIRTIO_ID_BLOCK,
+    .num_queues = 1,
+    .config_len = VIRTIO_BLK_CFG_LEN,
+    .config_read = blk_config_read,
+    .process = blk_process,
+    .destroy = blk_destroy,
 };
 
 static int disk_size(int fd, uint64_t *bytes)

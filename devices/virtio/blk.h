@@ -67,11 +67,11 @@
 #define VIRTIO_BLK_CFG_LEN 60
 
 struct dev_virtio_blk_config {
-	int fd;             /* raw image (regular file or block device), opened
+	int fd;		    /* raw image (regular file or block device), opened
 			     * O_RDWR (or O_RDONLY with read_only); the device
 			     * owns it on success and closes it when freed */
-	bool read_only;     /* VIRTIO_BLK_F_RO, writes refused */
-	bool discard;       /* offer VIRTIO_BLK_F_DISCARD */
+	bool read_only;	    /* VIRTIO_BLK_F_RO, writes refused */
+	bool discard;	    /* offer VIRTIO_BLK_F_DISCARD */
 	bool write_zeroes;  /* offer VIRTIO_BLK_F_WRITE_ZEROES */
 	const char *serial; /* GET_ID answer, at most 20 bytes used; NULL = "" */
 	uint32_t seg_max;   /* 0 = queue_max - 2 */

@@ -21,8 +21,9 @@ struct con {
 	struct iovec rx_iov[CON_NIOV], tx_iov[CON_NIOV];
 };
 
-static void con_config_read(void *priv, uint32_t off, uint8_t *data, uint32_t len) {}
-
+static void con_config_read(void *priv, uint32_t off, uint8_t *data, uint32_t len)
+{
+}
 
 static void rx_locked(struct con *c, struct dev_virtq *vq)
 {
@@ -81,8 +82,8 @@ static void tx_locked(struct con *c, struct dev_virtq *vq)
 		if (c->tx.nseg == c->tx.nread && c->out_fd >= 0 && c->tx_skip < c->tx.read_len) {
 			uint64_t cov;
 			int n = dev_virtq_chain_iov(vq, &c->tx, false, c->tx_skip,
-						    c->tx.read_len - c->tx_skip, c->tx_iov, CON_NIOV,
-						    &cov);
+						    c->tx.read_len - c->tx_skip, c->tx_iov,
+						    CON_NIOV, &cov);
 			ssize_t put = -1;
 			if (n > 0) {
 				do {
@@ -173,15 +174,15 @@ static void con_destroy(void *priv)
 }
 
 static const struct dev_virtio_model con_model = {
-	.device_id = VIRTIO_ID_CONSOLE,
-	.num_queues = 2,
-	.config_len = VIRTIO_CONSOLE_CFG_LEN,
-	.config_read = con_config_read,
-	.process = con_process,
-	.backend_event = con_backend_event,
-	.backend_fds = con_backend_fds,
-	.reset = con_reset,
-	.destroy = con_destroy,
+    .device_id = VIRTIO_ID_CONSOLE,
+    .num_queues = 2,
+    .config_len = VIRTIO_CONSOLE_CFG_LEN,
+    .config_read = con_config_read,
+    .process = con_process,
+    .backend_event = con_backend_event,
+    .backend_fds = con_backend_fds,
+    .reset = con_reset,
+    .destroy = con_destroy,
 };
 
 int dev_virtio_console_new(struct dev_virtio_mmio **out, const struct dev_virtio_mmio_config *tc,

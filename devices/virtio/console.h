@@ -24,9 +24,9 @@
 #define VIRTIO_CONSOLE_CFG_LEN 12
 
 struct dev_virtio_console_config {
-	int in_fd;     /* O_NONBLOCK, or -1 */
-	int out_fd;    /* or -1 */
-	bool own_fds;  /* close both when the device is freed */
+	int in_fd;    /* O_NONBLOCK, or -1 */
+	int out_fd;   /* or -1 */
+	bool own_fds; /* close both when the device is freed */
 };
 
 /* Create a console device and its transport. 0, -EINVAL (in_fd blocking),

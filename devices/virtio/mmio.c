@@ -12,8 +12,8 @@ struct mmio_queue {
 };
 
 struct dev_virtio_mmio {
-	pthread_mutex_t lock;     /* registers */
-	pthread_mutex_t irq_lock; /* interrupt status + line level */
+	pthread_mutex_t lock;	       /* registers */
+	pthread_mutex_t irq_lock;      /* interrupt status + line level */
 	struct dev_virtio_model model; /* copied */
 	void *priv;
 	struct gm_memory *mem;
@@ -27,9 +27,9 @@ struct dev_virtio_mmio {
 	struct mmio_queue *q;
 
 	/* register state (lock) */
-	uint32_t status;          /* __atomic stores: read lock-free by queue code */
+	uint32_t status; /* __atomic stores: read lock-free by queue code */
 	uint32_t dev_feat_sel, drv_feat_sel;
-	uint64_t drv_features;    /* __atomic stores, lock-free reads */
+	uint64_t drv_features; /* __atomic stores, lock-free reads */
 	uint32_t queue_sel;
 	uint32_t shm_sel;
 	uint32_t generation;
@@ -192,8 +192,14 @@ int dev_virtio_mmio_process_queue(struct dev_virtio_mmio *dev, uint16_t q)
 	return r;
 }
 
-uint16_t dev_virtio_mmio_num_queues(const struct dev_virtio_mmio *dev) { return dev->nq; }
-uint16_t dev_virtio_mmio_queue_max(const struct dev_virtio_mmio *dev) { return dev->queue_max; }
+uint16_t dev_virtio_mmio_num_queues(const struct dev_virtio_mmio *dev)
+{
+	return dev->nq;
+}
+uint16_t dev_virtio_mmio_queue_max(const struct dev_virtio_mmio *dev)
+{
+	return dev->queue_max;
+}
 const struct gm_memory *dev_virtio_mmio_memory(const struct dev_virtio_mmio *dev)
 {
 	return dev->mem;
@@ -203,7 +209,10 @@ const struct dev_virtio_model *dev_virtio_mmio_model(const struct dev_virtio_mmi
 {
 	return &dev->model;
 }
-void *dev_virtio_mmio_priv(const struct dev_virtio_mmio *dev) { return dev->priv; }
+void *dev_virtio_mmio_priv(const struct dev_virtio_mmio *dev)
+{
+	return dev->priv;
+}
 
 int dev_virtio_mmio_backend_fds(struct dev_virtio_mmio *dev, int *fds, int max)
 {
@@ -262,13 +271,21 @@ static void write_status(struct dev_virtio_mmio *dev, uint32_t v)
 	if (ok && steps) {
 		/* exactly one step, and its predecessor already set */
 		switch (steps) {
-		case VIRTIO_STATUS_ACKNOWLEDGE: ok = true; break;
-		case VIRTIO_STATUS_DRIVER: ok = old & VIRTIO_STATUS_ACKNOWLEDGE; break;
+		case VIRTIO_STATUS_ACKNOWLEDGE:
+			ok = true;
+			break;
+		case VIRTIO_STATUS_DRIVER:
+			ok = old & VIRTIO_STATUS_ACKNOWLEDGE;
+			break;
 		case VIRTIO_STATUS_FEATURES_OK:
 			ok = (old & VIRTIO_STATUS_DRIVER) && features_ok(dev);
 			break;
-		case VIRTIO_STATUS_DRIVER_OK: ok = old & VIRTIO_STATUS_FEATURES_OK; break;
-		default: ok = false; break;
+		case VIRTIO_STATUS_DRIVER_OK:
+			ok = old & VIRTIO_STATUS_FEATURES_OK;
+			break;
+		default:
+			ok = false;
+			break;
 		}
 	}
 	if (!ok) {
@@ -292,7 +309,10 @@ static void write_status(struct dev_virtio_mmio *dev, uint32_t v)
 
 /* ---- register file ---- */
 
-static uint32_t ld32(const uint8_t *d) { return d[0] | d[1] << 8 | d[2] << 16 | (uint32_t)d[3] << 24; }
+static uint32_t ld32(const uint8_t *d)
+{
+	return d[0] | d[1] << 8 | d[2] << 16 | (uint32_t)d[3] << 24;
+}
 static void st32(uint8_t *d, uint32_t v)
 {
 	d[0] = (uint8_t)v;
@@ -319,13 +339,17 @@ static uint32_t read_reg(struct dev_virtio_mmio *dev, uint64_t offset)
 	struct mmio_queue *mq;
 	uint64_t f;
 	switch (offset) {
-	case VIRTIO_MMIO_MAGIC_VALUE: return VIRTIO_MMIO_MAGIC;
-	case VIRTIO_MMIO_VERSION: return 2;
-	case VIRTIO_MMIO_DEVICE_ID: return dev->model.device_id;
-	case VIRTIO_MMIO_VENDOR_ID: return DEV_VIRTIO_MMIO_VENDOR;
+	case VIRTIO_MMIO_MAGIC_VALUE:
+		return VIRTIO_MMIO_MAGIC;
+	case VIRTIO_MMIO_VERSION:
+		return 2;
+	case VIRTIO_MMIO_DEVICE_ID:
+		return dev->model.device_id;
+	case VIRTIO_MMIO_VENDOR_ID:
+		return DEV_VIRTIO_MMIO_VENDOR;
 	case VIRTIO_MMIO_DEVICE_FEATURES:
 		f = offered(dev);
-		return dev->dev_feat_sel == 0 ? (uint32_t)f
+		return dev->dev_feat_sel == 0	? (uint32_t)f
 		       : dev->dev_feat_sel == 1 ? (uint32_t)(f >> 32)
 						: 0;
 	case VIRTIO_MMIO_QUEUE_NUM_MAX:
@@ -342,13 +366,15 @@ static uint32_t read_reg(struct dev_virtio_mmio *dev, uint64_t offset)
 		return __atomic_load_n(&dev->int_status, __ATOMIC_SEQ_CST);
 	case VIRTIO_MMIO_STATUS:
 		return load_status(dev) | (__atomic_load_n(&dev->needs_reset, __ATOMIC_ACQUIRE)
-						   ? VIRTIO_STATUS_DEVICE_NEEDS_RESET
-						   : 0);
+					       ? VIRTIO_STATUS_DEVICE_NEEDS_RESET
+					       : 0);
 	case VIRTIO_MMIO_SHM_LEN_LOW:
 	case VIRTIO_MMIO_SHM_LEN_HIGH:
 		return 0xffffffffu; /* no shared memory regions */
-	case VIRTIO_MMIO_CONFIG_GENERATION: return dev->generation;
-	default: return 0;
+	case VIRTIO_MMIO_CONFIG_GENERATION:
+		return dev->generation;
+	default:
+		return 0;
 	}
 }
 
@@ -373,20 +399,27 @@ static int write_reg(struct dev_virtio_mmio *dev, uint64_t offset, uint32_t v)
 	struct mmio_queue *mq;
 	uint32_t s = load_status(dev);
 	switch (offset) {
-	case VIRTIO_MMIO_DEVICE_FEATURES_SEL: dev->dev_feat_sel = v; break;
-	case VIRTIO_MMIO_DRIVER_FEATURES_SEL: dev->drv_feat_sel = v; break;
+	case VIRTIO_MMIO_DEVICE_FEATURES_SEL:
+		dev->dev_feat_sel = v;
+		break;
+	case VIRTIO_MMIO_DRIVER_FEATURES_SEL:
+		dev->drv_feat_sel = v;
+		break;
 	case VIRTIO_MMIO_DRIVER_FEATURES:
 		if (!(s & VIRTIO_STATUS_DRIVER) || (s & VIRTIO_STATUS_FEATURES_OK))
 			break;
 		if (dev->drv_feat_sel == 0)
 			__atomic_store_n(&dev->drv_features,
-					 (dev->drv_features & ~0xffffffffull) | v, __ATOMIC_RELEASE);
+					 (dev->drv_features & ~0xffffffffull) | v,
+					 __ATOMIC_RELEASE);
 		else if (dev->drv_feat_sel == 1)
 			__atomic_store_n(&dev->drv_features,
 					 (dev->drv_features & 0xffffffffull) | (uint64_t)v << 32,
 					 __ATOMIC_RELEASE);
 		break;
-	case VIRTIO_MMIO_QUEUE_SEL: dev->queue_sel = v; break;
+	case VIRTIO_MMIO_QUEUE_SEL:
+		dev->queue_sel = v;
+		break;
 	case VIRTIO_MMIO_QUEUE_NUM:
 	case VIRTIO_MMIO_QUEUE_DESC_LOW:
 	case VIRTIO_MMIO_QUEUE_DESC_HIGH:
@@ -437,10 +470,18 @@ static int write_reg(struct dev_virtio_mmio *dev, uint64_t offset, uint32_t v)
 		if (v < dev->nq && (s & VIRTIO_STATUS_DRIVER_OK))
 			return (int)v;
 		break;
-	case VIRTIO_MMIO_INTERRUPT_ACK: ack_irq(dev, v); break;
-	case VIRTIO_MMIO_STATUS: write_status(dev, v); break;
-	case VIRTIO_MMIO_SHM_SEL: dev->shm_sel = v; break;
-	default: __atomic_fetch_add(&dev->bad_accesses, 1, __ATOMIC_RELAXED); break;
+	case VIRTIO_MMIO_INTERRUPT_ACK:
+		ack_irq(dev, v);
+		break;
+	case VIRTIO_MMIO_STATUS:
+		write_status(dev, v);
+		break;
+	case VIRTIO_MMIO_SHM_SEL:
+		dev->shm_sel = v;
+		break;
+	default:
+		__atomic_fetch_add(&dev->bad_accesses, 1, __ATOMIC_RELAXED);
+		break;
 	}
 	return -1;
 }
@@ -454,7 +495,8 @@ void dev_virtio_mmio_read(struct dev_virtio_mmio *dev, uint64_t offset, uint8_t 
 			return;
 		}
 		pthread_mutex_lock(&dev->lock);
-		dev->model.config_read(dev->priv, (uint32_t)(offset - VIRTIO_MMIO_CONFIG), data, len);
+		dev->model.config_read(dev->priv, (uint32_t)(offset - VIRTIO_MMIO_CONFIG), data,
+				       len);
 		pthread_mutex_unlock(&dev->lock);
 		return;
 	}
@@ -477,7 +519,8 @@ void dev_virtio_mmio_write(struct dev_virtio_mmio *dev, uint64_t offset, const u
 			return;
 		}
 		pthread_mutex_lock(&dev->lock);
-		dev->model.config_write(dev->priv, (uint32_t)(offset - VIRTIO_MMIO_CONFIG), data, len);
+		dev->model.config_write(dev->priv, (uint32_t)(offset - VIRTIO_MMIO_CONFIG), data,
+					len);
 		pthread_mutex_unlock(&dev->lock);
 		return;
 	}
@@ -518,9 +561,9 @@ uint64_t dev_virtio_mmio_driver_features(struct dev_virtio_mmio *dev)
 
 uint32_t dev_virtio_mmio_status(struct dev_virtio_mmio *dev)
 {
-	return load_status(dev) |
-	       (__atomic_load_n(&dev->needs_reset, __ATOMIC_ACQUIRE) ? VIRTIO_STATUS_DEVICE_NEEDS_RESET
-								     : 0);
+	return load_status(dev) | (__atomic_load_n(&dev->needs_reset, __ATOMIC_ACQUIRE)
+				       ? VIRTIO_STATUS_DEVICE_NEEDS_RESET
+				       : 0);
 }
 
 void dev_virtio_mmio_get_stats(struct dev_virtio_mmio *dev, struct dev_virtio_mmio_stats *out)

@@ -126,11 +126,11 @@ struct dev_virtio_model {
 };
 
 struct dev_virtio_mmio_config {
-	struct gm_memory *mem;   /* guest memory; the transport takes a reference */
+	struct gm_memory *mem;	 /* guest memory; the transport takes a reference */
 	struct dev_irq_line irq; /* copied */
 	uint32_t gsi;
-	bool level_irq;          /* false: irq.trigger per interrupt; true: set_level */
-	uint16_t queue_max;      /* QueueNumMax, power of two; 0 = 256 */
+	bool level_irq;	    /* false: irq.trigger per interrupt; true: set_level */
+	uint16_t queue_max; /* QueueNumMax, power of two; 0 = 256 */
 	/* Optional: called on a QueueNotify write instead of processing the
 	 * queue on the vCPU thread (e.g. to wake the event loop when no
 	 * ioeventfd is registered). */
@@ -204,10 +204,10 @@ void *dev_virtio_mmio_priv(const struct dev_virtio_mmio *dev);
 
 /* Statistics for tests and debugging. */
 struct dev_virtio_mmio_stats {
-	uint64_t bad_accesses;  /* register accesses of a wrong size/alignment/offset */
-	uint64_t refused_status;/* status writes refused by the state machine */
-	uint64_t bad_chains;    /* malformed chains failed, all queues */
-	uint64_t interrupts;    /* interrupts raised */
+	uint64_t bad_accesses;	 /* register accesses of a wrong size/alignment/offset */
+	uint64_t refused_status; /* status writes refused by the state machine */
+	uint64_t bad_chains;	 /* malformed chains failed, all queues */
+	uint64_t interrupts;	 /* interrupts raised */
 };
 void dev_virtio_mmio_get_stats(struct dev_virtio_mmio *dev, struct dev_virtio_mmio_stats *out);
 

@@ -11,7 +11,7 @@
 
 #include "devices/virtio/le.h"
 
-#define NET_IOV_MAX 1024   /* the kernel's UIO_MAXIOV */
+#define NET_IOV_MAX 1024  /* the kernel's UIO_MAXIOV */
 #define NET_MAX_MERGE 128 /* buffers per received frame */
 
 struct net {
@@ -25,7 +25,7 @@ struct net {
 	int tx_niov;
 	/* RX (RX queue lock) */
 	struct dev_virtq_chain first, cur;
-	bool pending;          /* pkt holds a frame not yet delivered */
+	bool pending; /* pkt holds a frame not yet delivered */
 	size_t pending_len;
 	uint8_t pkt[VIRTIO_NET_HDR_LEN + VIRTIO_NET_MAX_FRAME];
 	uint8_t tap_scratch[VIRTIO_NET_HDR_LEN];
@@ -33,7 +33,10 @@ struct net {
 	struct dev_virtio_net_stats st;
 };
 
-static void stat_inc(uint64_t *c) { __atomic_fetch_add(c, 1, __ATOMIC_RELAXED); }
+static void stat_inc(uint64_t *c)
+{
+	__atomic_fetch_add(c, 1, __ATOMIC_RELAXED);
+}
 
 static void net_config_read(void *priv, uint32_t off, uint8_t *data, uint32_t len)
 {
@@ -289,17 +292,17 @@ static void net_destroy(void *priv)
 }
 
 static const struct dev_virtio_model net_model = {
-	.device_id = VIRTIO_ID_NET,
-	.features = VIRTIO_BIT(VIRTIO_NET_F_MAC) | VIRTIO_BIT(VIRTIO_NET_F_STATUS) |
-		    VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF),
-	.num_queues = 2,
-	.config_len = VIRTIO_NET_CFG_LEN,
-	.config_read = net_config_read,
-	.process = net_process,
-	.backend_event = net_backend_event,
-	.backend_fds = net_backend_fds,
-	.reset = net_reset,
-	.destroy = net_destroy,
+    .device_id = VIRTIO_ID_NET,
+    .features = VIRTIO_BIT(VIRTIO_NET_F_MAC) | VIRTIO_BIT(VIRTIO_NET_F_STATUS) |
+		VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF),
+    .num_queues = 2,
+    .config_len = VIRTIO_NET_CFG_LEN,
+    .config_read = net_config_read,
+    .process = net_process,
+    .backend_event = net_backend_event,
+    .backend_fds = net_backend_fds,
+    .reset = net_reset,
+    .destroy = net_destroy,
 };
 
 int dev_virtio_net_new(struct dev_virtio_mmio **out, const struct dev_virtio_mmio_config *tc,

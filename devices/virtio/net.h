@@ -35,13 +35,13 @@
 
 #define VIRTIO_NET_RXQ 0
 #define VIRTIO_NET_TXQ 1
-#define VIRTIO_NET_HDR_LEN 12u      /* struct virtio_net_hdr_v1 */
+#define VIRTIO_NET_HDR_LEN 12u /* struct virtio_net_hdr_v1 */
 #define VIRTIO_NET_HDR_NUM_BUFFERS 10u
 #define VIRTIO_NET_MAX_FRAME 65535u
-#define VIRTIO_NET_CFG_LEN 10       /* mac[6], status, max_virtqueue_pairs */
+#define VIRTIO_NET_CFG_LEN 10 /* mac[6], status, max_virtqueue_pairs */
 
 struct dev_virtio_net_config {
-	int tap_fd;            /* O_NONBLOCK; owned by the device on success */
+	int tap_fd; /* O_NONBLOCK; owned by the device on success */
 	uint8_t mac[6];
 	unsigned vnet_hdr_len; /* 0 (plain tap), 10 or 12 (IFF_VNET_HDR) */
 };

@@ -70,7 +70,10 @@ int dev_virtq_check_config(const struct dev_virtq *q)
 }
 
 /* Ring field addresses; the areas were checked by dev_virtq_check_config. */
-static gm_addr_t avail_idx_addr(const struct dev_virtq *q) { return gm_addr(q->avail_addr + 2); }
+static gm_addr_t avail_idx_addr(const struct dev_virtq *q)
+{
+	return gm_addr(q->avail_addr + 2);
+}
 static gm_addr_t avail_ring_addr(const struct dev_virtq *q, uint16_t slot)
 {
 	return gm_addr(q->avail_addr + 4 + 2u * (uint64_t)(slot & (q->num - 1)));
@@ -79,7 +82,10 @@ static gm_addr_t used_event_addr(const struct dev_virtq *q)
 {
 	return gm_addr(q->avail_addr + 4 + 2u * (uint64_t)q->num);
 }
-static gm_addr_t used_idx_addr(const struct dev_virtq *q) { return gm_addr(q->used_addr + 2); }
+static gm_addr_t used_idx_addr(const struct dev_virtq *q)
+{
+	return gm_addr(q->used_addr + 2);
+}
 static gm_addr_t used_elem_addr(const struct dev_virtq *q, uint16_t idx)
 {
 	return gm_addr(q->used_addr + 4 + 8u * (uint64_t)(idx & (q->num - 1)));
@@ -116,16 +122,17 @@ static int load_avail_idx(struct dev_virtq *q, uint16_t *idx)
 	return 0;
 }
 
-static int read_desc(const struct dev_virtq *q, uint64_t table, uint32_t i, struct dev_virtq_desc_raw *d)
+static int read_desc(const struct dev_virtq *q, uint64_t table, uint32_t i,
+		     struct dev_virtq_desc_raw *d)
 {
 	return gm_memory_read_obj(q->mem, d, sizeof(*d), gm_addr(table + (uint64_t)i * 16)) < 0
-		       ? -EFAULT
-		       : 0;
+		   ? -EFAULT
+		   : 0;
 }
 
 /* Append one descriptor's buffer to the chain after checking it. */
-static int add_seg(const struct dev_virtq *q, struct dev_virtq_chain *c, uint64_t addr, uint32_t len,
-		   bool write, uint32_t *steps)
+static int add_seg(const struct dev_virtq *q, struct dev_virtq_chain *c, uint64_t addr,
+		   uint32_t len, bool write, uint32_t *steps)
 {
 	if (++*steps > q->num)
 		return -ELOOP; /* longer than the queue: a loop or an oversized chain */
@@ -152,8 +159,8 @@ static int add_seg(const struct dev_virtq *q, struct dev_virtq_chain *c, uint64_
 	return 0;
 }
 
-static int walk_indirect(const struct dev_virtq *q, struct dev_virtq_chain *c, uint64_t table, uint32_t len,
-			 uint32_t *steps)
+static int walk_indirect(const struct dev_virtq *q, struct dev_virtq_chain *c, uint64_t table,
+			 uint32_t len, uint32_t *steps)
 {
 	if (!q->indirect || len == 0 || len % VIRTQ_DESC_SIZE)
 		return -EINVAL;
@@ -347,7 +354,8 @@ bool dev_virtq_should_notify(struct dev_virtq *q)
 /* ---- chain data access ---- */
 
 /* Locate stream offset off: segment index (in [first, end)) and offset in it. */
-static int seek(const struct dev_virtq_chain *c, bool write, uint64_t off, uint32_t *si, uint64_t *so)
+static int seek(const struct dev_virtq_chain *c, bool write, uint64_t off, uint32_t *si,
+		uint64_t *so)
 {
 	uint32_t i = write ? c->nread : 0, end = write ? c->nseg : c->nread;
 	for (; i < end; i++) {
@@ -368,8 +376,8 @@ static uint64_t stream_len(const struct dev_virtq_chain *c, bool write)
 	return write ? c->write_len : c->read_len;
 }
 
-static int copy_stream(const struct dev_virtq *q, const struct dev_virtq_chain *c, bool write, uint64_t off,
-		       void *buf, size_t len)
+static int copy_stream(const struct dev_virtq *q, const struct dev_virtq_chain *c, bool write,
+		       uint64_t off, void *buf, size_t len)
 {
 	uint64_t end;
 	if (__builtin_add_overflow(off, (uint64_t)len, &end) || end > stream_len(c, write))
@@ -396,20 +404,20 @@ static int copy_stream(const struct dev_virtq *q, const struct dev_virtq_chain *
 	return 0;
 }
 
-int dev_virtq_chain_read(const struct dev_virtq *q, const struct dev_virtq_chain *c, uint64_t off, void *buf,
-		     size_t len)
+int dev_virtq_chain_read(const struct dev_virtq *q, const struct dev_virtq_chain *c, uint64_t off,
+			 void *buf, size_t len)
 {
 	return copy_stream(q, c, false, off, buf, len);
 }
 
 int dev_virtq_chain_write(const struct dev_virtq *q, const struct dev_virtq_chain *c, uint64_t off,
-		      const void *buf, size_t len)
+			  const void *buf, size_t len)
 {
 	return copy_stream(q, c, true, off, (void *)buf, len);
 }
 
-int dev_virtq_chain_iov(const struct dev_virtq *q, const struct dev_virtq_chain *c, bool write, uint64_t off,
-		    uint64_t len, struct iovec *iov, int max, uint64_t *covered)
+int dev_virtq_chain_iov(const struct dev_virtq *q, const struct dev_virtq_chain *c, bool write,
+			uint64_t off, uint64_t len, struct iovec *iov, int max, uint64_t *covered)
 {
 	uint64_t end;
 	*covered = 0;
@@ -448,8 +456,8 @@ int dev_virtq_chain_iov(const struct dev_virtq *q, const struct dev_virtq_chain 
 	return n;
 }
 
-void dev_virtq_chain_mark_written(const struct dev_virtq *q, const struct dev_virtq_chain *c, uint64_t off,
-			      uint64_t len)
+void dev_virtq_chain_mark_written(const struct dev_virtq *q, const struct dev_virtq_chain *c,
+				  uint64_t off, uint64_t len)
 {
 	uint32_t i;
 	uint64_t so;

@@ -46,7 +46,7 @@
 struct dev_virtq_seg {
 	uint64_t addr; /* guest physical; [addr, addr+len) is mapped */
 	uint32_t len;
-	bool write;    /* device-writable */
+	bool write; /* device-writable */
 };
 
 /* A validated chain: segments seg[0, nread) are device-readable and
@@ -68,18 +68,18 @@ void dev_virtq_chain_fini(struct dev_virtq_chain *c);
 
 struct dev_virtq {
 	/* Configuration, written by the transport while the queue is not ready. */
-	uint16_t num_max;    /* QueueNumMax: a power of two, 1..32768 */
-	uint16_t num;        /* QueueNum */
+	uint16_t num_max; /* QueueNumMax: a power of two, 1..32768 */
+	uint16_t num;	  /* QueueNum */
 	uint64_t desc_addr, avail_addr, used_addr;
 	bool ready;
-	bool event_idx;      /* VIRTIO_RING_F_EVENT_IDX negotiated */
-	bool indirect;       /* VIRTIO_RING_F_INDIRECT_DESC negotiated */
+	bool event_idx; /* VIRTIO_RING_F_EVENT_IDX negotiated */
+	bool indirect;	/* VIRTIO_RING_F_INDIRECT_DESC negotiated */
 	/* Runtime state. */
 	const struct gm_memory *mem;
 	uint16_t last_avail; /* next avail ring slot the device reads */
 	uint16_t used_idx;   /* shadow of used->idx */
 	uint16_t signalled;  /* used_idx at the last notification decision */
-	bool broken;         /* ring-level error seen: needs a reset */
+	bool broken;	     /* ring-level error seen: needs a reset */
 	uint64_t bad_chains; /* chains failed by validation (statistics) */
 };
 
@@ -136,21 +136,21 @@ bool dev_virtq_has_avail(struct dev_virtq *q);
 
 /* Copy len bytes at offset off of the readable stream into buf.
  * 0 or -EFAULT (the stream is shorter, or memory failed). */
-int dev_virtq_chain_read(const struct dev_virtq *q, const struct dev_virtq_chain *c, uint64_t off, void *buf,
-		     size_t len);
+int dev_virtq_chain_read(const struct dev_virtq *q, const struct dev_virtq_chain *c, uint64_t off,
+			 void *buf, size_t len);
 /* Copy len bytes from buf to offset off of the writable stream (marks
  * dirty pages). 0 or -EFAULT. */
 int dev_virtq_chain_write(const struct dev_virtq *q, const struct dev_virtq_chain *c, uint64_t off,
-		      const void *buf, size_t len);
+			  const void *buf, size_t len);
 /* Host iovecs for [off, off+len) of the readable (write=false) or writable
  * stream, split at region boundaries, at most max entries. Returns the
  * number of iovecs, *covered = bytes they cover (< len when max ran out);
  * -EFAULT when the stream is shorter than off+len or memory is not host
  * addressable. After writing through the iovecs, call
  * dev_virtq_chain_mark_written for dirty tracking. */
-int dev_virtq_chain_iov(const struct dev_virtq *q, const struct dev_virtq_chain *c, bool write, uint64_t off,
-		    uint64_t len, struct iovec *iov, int max, uint64_t *covered);
-void dev_virtq_chain_mark_written(const struct dev_virtq *q, const struct dev_virtq_chain *c, uint64_t off,
-			      uint64_t len);
+int dev_virtq_chain_iov(const struct dev_virtq *q, const struct dev_virtq_chain *c, bool write,
+			uint64_t off, uint64_t len, struct iovec *iov, int max, uint64_t *covered);
+void dev_virtq_chain_mark_written(const struct dev_virtq *q, const struct dev_virtq_chain *c,
+				  uint64_t off, uint64_t len);
 
 #endif

@@ -11,14 +11,17 @@ struct rng {
 	uint8_t buf[4096];
 };
 
-static void rng_config_read(void *priv, uint32_t off, uint8_t *data, uint32_t len) {}
+static void rng_config_read(void *priv, uint32_t off, uint8_t *data, uint32_t len)
+{
+}
 
 static uint32_t fill(struct rng *g, struct dev_virtq *vq)
 {
 	const struct dev_virtq_chain *c = &g->chain;
 	if (c->nread)
 		return 0; /* a readable buffer: not an entropy request */
-	uint64_t want = c->write_len < DEV_VIRTIO_RNG_MAX_REQ ? c->write_len : DEV_VIRTIO_RNG_MAX_REQ;
+	uint64_t want =
+	    c->write_len < DEV_VIRTIO_RNG_MAX_REQ ? c->write_len : DEV_VIRTIO_RNG_MAX_REQ;
 	uint64_t done = 0;
 	while (done < want) {
 		size_t n = want - done < sizeof(g->buf) ? (size_t)(want - done) : sizeof(g->buf);
@@ -58,12 +61,12 @@ static void rng_destroy(void *priv)
 }
 
 static const struct dev_virtio_model rng_model = {
-	.device_id = VIRTIO_ID_RNG,
-	.num_queues = 1,
-	.config_len = 0,
-	.config_read = rng_config_read,
-	.process = rng_process,
-	.destroy = rng_destroy,
+    .device_id = VIRTIO_ID_RNG,
+    .num_queues = 1,
+    .config_len = 0,
+    .config_read = rng_config_read,
+    .process = rng_process,
+    .destroy = rng_destroy,
 };
 
 int dev_virtio_rng_new(struct dev_virtio_mmio **out, const struct dev_virtio_mmio_config *tc)
@@ -73,8 +76,8 @@ int dev_virtio_rng_new(struct dev_virtio_mmio **out, const struct dev_virtio_mmi
 	struct rng *g = calloc(1, sizeof(*g));
 	if (!g)
 		return -ENOMEM;
-	int r = dev_virtq_chain_init(&g->chain, tc->queue_max ? tc->queue_max
-							       : DEV_VIRTIO_QUEUE_MAX_DEFAULT);
+	int r = dev_virtq_chain_init(&g->chain,
+				     tc->queue_max ? tc->queue_max : DEV_VIRTIO_QUEUE_MAX_DEFAULT);
 	if (r == 0)
 		r = dev_virtio_mmio_new(&g->dev, tc, &rng_model, g);
 	if (r < 0) {

@@ -41,9 +41,18 @@
  */
 #define VIRTQ_DESC_SIZE 16u
 #define VIRTQ_USED_ELEM_SIZE 8u
-static inline uint64_t dev_virtq_desc_bytes(uint16_t num) { return (uint64_t)num * VIRTQ_DESC_SIZE; }
-static inline uint64_t dev_virtq_avail_bytes(uint16_t num) { return 6u + 2u * (uint64_t)num; }
-static inline uint64_t dev_virtq_used_bytes(uint16_t num) { return 6u + 8u * (uint64_t)num; }
+static inline uint64_t dev_virtq_desc_bytes(uint16_t num)
+{
+	return (uint64_t)num * VIRTQ_DESC_SIZE;
+}
+static inline uint64_t dev_virtq_avail_bytes(uint16_t num)
+{
+	return 6u + 2u * (uint64_t)num;
+}
+static inline uint64_t dev_virtq_used_bytes(uint16_t num)
+{
+	return 6u + 8u * (uint64_t)num;
+}
 
 /* The event-index rule (2.7.10): notify when new_idx has moved past event
  * since old_idx, all modulo 2^16. */

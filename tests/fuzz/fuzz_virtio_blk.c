@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		struct dev_virtio_mmio_config tc = fz_tc();
 		struct dev_virtio_blk_config bc = {
-			.fd = fd, .discard = true, .write_zeroes = true, .serial = "fuzz"};
+		    .fd = fd, .discard = true, .write_zeroes = true, .serial = "fuzz"};
 		if (dev_virtio_blk_new(&dev, &tc, &bc) < 0)
 			abort();
 	}

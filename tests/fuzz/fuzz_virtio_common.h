@@ -14,9 +14,9 @@
 
 #include "devices/virtio/mmio.h"
 
-#define FZ_LOW 0x8000ull     /* [0, 0x8000) and [0x8000, 0x10000) */
+#define FZ_LOW 0x8000ull /* [0, 0x8000) and [0x8000, 0x10000) */
 #define FZ_RAM 0x10000ull
-#define FZ_HIGH 0x20000ull   /* [0x20000, 0x21000) after a hole */
+#define FZ_HIGH 0x20000ull /* [0x20000, 0x21000) after a hole */
 #define FZ_HIGH_LEN 0x1000ull
 /* Ring layout used by every target (queue size FZ_NUM). */
 #define FZ_NUM 16u
@@ -37,9 +37,9 @@ static inline struct gm_memory *fz_memory(void)
 {
 	if (!fz_mem) {
 		struct gm_range r[3] = {
-			{gm_addr(0), FZ_LOW},
-			{gm_addr(FZ_LOW), FZ_RAM - FZ_LOW},
-			{gm_addr(FZ_HIGH), FZ_HIGH_LEN},
+		    {gm_addr(0), FZ_LOW},
+		    {gm_addr(FZ_LOW), FZ_RAM - FZ_LOW},
+		    {gm_addr(FZ_HIGH), FZ_HIGH_LEN},
 		};
 		if (gm_memory_new_anon(&fz_mem, r, 3) < 0)
 			abort();

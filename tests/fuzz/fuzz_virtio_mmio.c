@@ -38,7 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		} else {
 			dev_virtio_mmio_ops.read(dev, 0, off, v, len);
 			if (len == 4 && off == VIRTIO_MMIO_MAGIC_VALUE &&
-			    (v[0] | v[1] << 8 | v[2] << 16 | (uint32_t)v[3] << 24) != VIRTIO_MMIO_MAGIC)
+			    (v[0] | v[1] << 8 | v[2] << 16 | (uint32_t)v[3] << 24) !=
+				VIRTIO_MMIO_MAGIC)
 				abort();
 		}
 		uint32_t st = dev_virtio_mmio_status(dev);

@@ -44,7 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (uint32_t i = 0; i < c.nseg; i++) {
 			if ((i < c.nread) == c.seg[i].write)
 				abort();
-			if (!gm_memory_check_range(fz_memory(), gm_addr(c.seg[i].addr), c.seg[i].len))
+			if (!gm_memory_check_range(fz_memory(), gm_addr(c.seg[i].addr),
+						   c.seg[i].len))
 				abort();
 			*(c.seg[i].write ? &wl : &rl) += c.seg[i].len;
 		}

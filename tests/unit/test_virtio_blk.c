@@ -35,7 +35,7 @@ static void bt_init(struct bt *t, bool ro, bool discard, bool wz, const char *se
 	}
 	t->fd = dup(fd);
 	struct dev_virtio_blk_config bc = {
-		.fd = fd, .read_only = ro, .discard = discard, .write_zeroes = wz, .serial = serial};
+	    .fd = fd, .read_only = ro, .discard = discard, .write_zeroes = wz, .serial = serial};
 	ck_assert_int_eq(dev_virtio_blk_new(&t->d.dev, &t->d.tc, &bc), 0);
 	ck_assert_uint_eq(vd_setup(&t->d, ~0ull, 1, 64) & VIRTIO_STATUS_DRIVER_OK,
 			  VIRTIO_STATUS_DRIVER_OK);
@@ -117,7 +117,8 @@ START_TEST(read_sectors)
 	bt_init(&t, false, false, false, NULL);
 	for (int ind = 0; ind < 2; ind++) {
 		struct req r;
-		ck_assert_int_eq(submit(&t, &r, VIRTIO_BLK_T_IN, 7, 3 * 512, true, ind), VIRTIO_BLK_S_OK);
+		ck_assert_int_eq(submit(&t, &r, VIRTIO_BLK_T_IN, 7, 3 * 512, true, ind),
+				 VIRTIO_BLK_S_OK);
 		ck_assert_uint_eq(r.used, 3 * 512 + 1);
 		uint8_t buf[3 * 512];
 		vd_read(&t.d, r.data, buf, sizeof(buf));
@@ -195,7 +196,8 @@ START_TEST(read_only)
 	ck_assert(f & (1u << VIRTIO_BLK_F_RO));
 	ck_assert(!(f & (1u << VIRTIO_BLK_F_DISCARD))); /* never with RO */
 	struct req r;
-	ck_assert_int_eq(submit(&t, &r, VIRTIO_BLK_T_OUT, 5, 512, false, false), VIRTIO_BLK_S_IOERR);
+	ck_assert_int_eq(submit(&t, &r, VIRTIO_BLK_T_OUT, 5, 512, false, false),
+			 VIRTIO_BLK_S_IOERR);
 	uint8_t sec[512];
 	file_sector(&t, 5, sec);
 	ck_assert_uint_eq(sec[0], 5);
@@ -339,9 +341,9 @@ START_TEST(discard_and_write_zeroes)
 	expect_zero(&t, 308, true);
 	expect_zero(&t, 309, false);
 	/* unmap flag on discard, reserved flags: unsupported */
-	ck_assert_int_eq(ranges(&t, VIRTIO_BLK_T_DISCARD, (uint64_t[]){0}, (uint32_t[]){1},
-				(uint32_t[]){1}, 1),
-			 VIRTIO_BLK_S_UNSUPP);
+	ck_assert_int_eq(
+	    ranges(&t, VIRTIO_BLK_T_DISCARD, (uint64_t[]){0}, (uint32_t[]){1}, (uint32_t[]){1}, 1),
+	    VIRTIO_BLK_S_UNSUPP);
 	ck_assert_int_eq(ranges(&t, VIRTIO_BLK_T_WRITE_ZEROES, (uint64_t[]){0}, (uint32_t[]){1},
 				(uint32_t[]){4}, 1),
 			 VIRTIO_BLK_S_UNSUPP);
@@ -361,9 +363,9 @@ START_TEST(discard_not_offered)
 {
 	struct bt t;
 	bt_init(&t, false, false, false, NULL);
-	ck_assert_int_eq(ranges(&t, VIRTIO_BLK_T_DISCARD, (uint64_t[]){0}, (uint32_t[]){1},
-				(uint32_t[]){0}, 1),
-			 VIRTIO_BLK_S_UNSUPP);
+	ck_assert_int_eq(
+	    ranges(&t, VIRTIO_BLK_T_DISCARD, (uint64_t[]){0}, (uint32_t[]){1}, (uint32_t[]){0}, 1),
+	    VIRTIO_BLK_S_UNSUPP);
 	ck_assert_int_eq(ranges(&t, VIRTIO_BLK_T_WRITE_ZEROES, (uint64_t[]){0}, (uint32_t[]){1},
 				(uint32_t[]){0}, 1),
 			 VIRTIO_BLK_S_UNSUPP);

@@ -23,9 +23,9 @@ void vd_init(struct vd *d)
 {
 	memset(d, 0, sizeof(*d));
 	struct gm_range r[3] = {
-		{gm_addr(0), 0x100000},
-		{gm_addr(0x100000), 0x100000},
-		{gm_addr(VD_HIGH), VD_HIGH_LEN},
+	    {gm_addr(0), 0x100000},
+	    {gm_addr(0x100000), 0x100000},
+	    {gm_addr(VD_HIGH), VD_HIGH_LEN},
 	};
 	ck_assert_int_eq(gm_memory_new_anon(&d->mem, r, 3), 0);
 	d->tc.mem = d->mem;
@@ -164,8 +164,9 @@ void vd_desc(struct vd *d, uint16_t q, uint16_t i, uint64_t addr, uint32_t len, 
 
 void vd_set_avail_idx(struct vd *d, uint16_t q, uint16_t idx)
 {
+	/* as a driver does: ring entries first, then a release store of idx */
 	d->q[q].avail_idx = idx;
-	w16(d, d->q[q].avail + 2, idx);
+	ck_assert_int_eq(gm_memory_store(d->mem, gm_addr(d->q[q].avail + 2), 2, idx, GM_RELEASE), 0);
 }
 
 void vd_avail_push(struct vd *d, uint16_t q, uint16_t head)
@@ -175,7 +176,10 @@ void vd_avail_push(struct vd *d, uint16_t q, uint16_t head)
 	vd_set_avail_idx(d, q, (uint16_t)(vq->avail_idx + 1));
 }
 
-void vd_set_avail_flags(struct vd *d, uint16_t q, uint16_t flags) { w16(d, d->q[q].avail, flags); }
+void vd_set_avail_flags(struct vd *d, uint16_t q, uint16_t flags)
+{
+	w16(d, d->q[q].avail, flags);
+}
 
 void vd_set_used_event(struct vd *d, uint16_t q, uint16_t v)
 {
@@ -187,7 +191,12 @@ uint16_t vd_avail_event(struct vd *d, uint16_t q)
 	return r16(d, d->q[q].used + 4 + 8ull * d->q[q].num);
 }
 
-uint16_t vd_used_idx(struct vd *d, uint16_t q) { return r16(d, d->q[q].used + 2); }
+uint16_t vd_used_idx(struct vd *d, uint16_t q)
+{
+	uint64_t v;
+	ck_assert_int_eq(gm_memory_load(d->mem, gm_addr(d->q[q].used + 2), 2, GM_ACQUIRE, &v), 0);
+	return (uint16_t)v;
+}
 
 uint16_t vd_post(struct vd *d, uint16_t q, const struct vd_buf *bufs, int n, bool indirect)
 {
@@ -218,7 +227,10 @@ uint16_t vd_post(struct vd *d, uint16_t q, const struct vd_buf *bufs, int n, boo
 	return head;
 }
 
-void vd_kick(struct vd *d, uint16_t q) { vd_wr(d, VIRTIO_MMIO_QUEUE_NOTIFY, q); }
+void vd_kick(struct vd *d, uint16_t q)
+{
+	vd_wr(d, VIRTIO_MMIO_QUEUE_NOTIFY, q);
+}
 
 int vd_used(struct vd *d, uint16_t q, uint32_t *id, uint32_t *len)
 {

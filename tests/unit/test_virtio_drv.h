@@ -22,17 +22,17 @@
 struct vd_queue {
 	uint16_t num;
 	uint64_t desc, avail, used;
-	uint16_t avail_idx;  /* driver's next avail idx */
-	uint16_t used_seen;  /* driver's last consumed used idx */
-	uint16_t next_desc;  /* next free descriptor slot (round robin) */
+	uint16_t avail_idx; /* driver's next avail idx */
+	uint16_t used_seen; /* driver's last consumed used idx */
+	uint16_t next_desc; /* next free descriptor slot (round robin) */
 };
 
 struct vd {
 	struct gm_memory *mem;
 	struct dev_virtio_mmio_config tc;
 	struct dev_virtio_mmio *dev;
-	int irqs;         /* trigger() calls */
-	int level;        /* last set_level() */
+	int irqs;  /* trigger() calls */
+	int level; /* last set_level() */
 	uint64_t heap;
 	struct vd_queue q[4];
 };

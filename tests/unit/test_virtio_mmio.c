@@ -350,7 +350,7 @@ START_TEST(event_idx_suppression)
 	struct vd d;
 	rng_dev(&d);
 	vd_setup(&d, VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX), 1, 8);
-	vd_set_used_event(&d, 0, 1); /* interrupt when used idx passes 1 */
+	vd_set_used_event(&d, 0, 1);		 /* interrupt when used idx passes 1 */
 	ck_assert_int_eq(rng_request(&d, 8), 8); /* used 0 -> 1 */
 	ck_assert_int_eq(d.irqs, 0);
 	ck_assert_int_eq(rng_request(&d, 8), 8); /* 1 -> 2 */
@@ -436,7 +436,10 @@ START_TEST(bad_chain_keeps_running)
 }
 END_TEST
 
-static void bump(void *priv, void *arg) { ++*(int *)arg; }
+static void bump(void *priv, void *arg)
+{
+	++*(int *)arg;
+}
 
 START_TEST(config_generation)
 {
@@ -457,7 +460,10 @@ START_TEST(config_generation)
 }
 END_TEST
 
-static void hook(void *ctx, struct dev_virtio_mmio *dev, uint16_t q) { ++*(int *)ctx; }
+static void hook(void *ctx, struct dev_virtio_mmio *dev, uint16_t q)
+{
+	++*(int *)ctx;
+}
 
 START_TEST(notify_hook)
 {

@@ -2,21 +2,21 @@
  * (one write = one frame, non-blocking): TX, RX, mergeable buffers, a guest
  * that posts no buffers, a full tap, wrong directions, oversized frames. */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/epoll.h>
-#include <arpa/inet.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <linux/if_tun.h>
 #include <net/if.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -48,7 +48,7 @@ static void nt_init(struct nt *t, bool mrg, unsigned tap_hdr)
 	ck_assert_int_eq(dev_virtio_net_new(&t->d.dev, &t->d.tc, &nc), 0);
 	uint64_t want = mrg ? VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF) : 0;
 	ck_assert_uint_eq(vd_setup(&t->d, want | VIRTIO_BIT(VIRTIO_NET_F_MAC), 2, 64) &
-				  VIRTIO_STATUS_DRIVER_OK,
+			      VIRTIO_STATUS_DRIVER_OK,
 			  VIRTIO_STATUS_DRIVER_OK);
 }
 
@@ -368,7 +368,7 @@ START_TEST(reset_drops_pending)
 	dev_virtio_mmio_backend_event(t.d.dev, t.devfd, EPOLLIN); /* pending, no buffers */
 	vd_wr(&t.d, VIRTIO_MMIO_STATUS, 0);
 	ck_assert_uint_eq(vd_setup(&t.d, VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF), 2, 64) &
-				  VIRTIO_STATUS_DRIVER_OK,
+			      VIRTIO_STATUS_DRIVER_OK,
 			  VIRTIO_STATUS_DRIVER_OK);
 	post_rx(&t, 100);
 	vd_kick(&t.d, RX);
@@ -408,7 +408,7 @@ START_TEST(reset_races_event_loop)
 	for (int i = 0; i < 2000; i++) {
 		vd_wr(&t.d, VIRTIO_MMIO_STATUS, 0);
 		ck_assert_uint_eq(vd_setup(&t.d, VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF), 2, 64) &
-					  VIRTIO_STATUS_DRIVER_OK,
+				      VIRTIO_STATUS_DRIVER_OK,
 				  VIRTIO_STATUS_DRIVER_OK);
 		for (int k = 0; k < 4; k++)
 			post_rx(&t, 128);
@@ -458,7 +458,8 @@ START_TEST(real_tap_in_netns)
 	ck_assert_int_eq(ioctl(ctl, SIOCGIFINDEX, &ifr), 0);
 	int pkt = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
 	ck_assert_int_ge(pkt, 0);
-	struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
+	struct sockaddr_ll sll = {.sll_family = AF_PACKET,
+				  .sll_protocol = htons(ETH_P_ALL),
 				  .sll_ifindex = ifr.ifr_ifindex};
 	ck_assert_int_eq(bind(pkt, (struct sockaddr *)&sll, sizeof(sll)), 0);
 
@@ -470,7 +471,7 @@ START_TEST(real_tap_in_netns)
 	memcpy(nc.mac, MAC, 6);
 	ck_assert_int_eq(dev_virtio_net_new(&t.d.dev, &t.d.tc, &nc), 0);
 	ck_assert_uint_eq(vd_setup(&t.d, VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF), 2, 64) &
-				  VIRTIO_STATUS_DRIVER_OK,
+			      VIRTIO_STATUS_DRIVER_OK,
 			  VIRTIO_STATUS_DRIVER_OK);
 
 	/* guest -> tap */
@@ -518,7 +519,8 @@ START_TEST(real_tap_in_netns)
 				addr |= (uint64_t)d[k] << (8 * k);
 			vd_read(&t.d, addr, buf, len);
 			if (len == 12 + 64 && ours(buf + 12, len - 12))
-				seen = !memcmp(buf + 12, frame, 64) && (buf[10] | buf[11] << 8) == 1;
+				seen =
+				    !memcmp(buf + 12, frame, 64) && (buf[10] | buf[11] << 8) == 1;
 		}
 	}
 	ck_assert_msg(seen, "the frame sent on the tap interface did not reach the guest");

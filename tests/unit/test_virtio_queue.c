@@ -420,7 +420,7 @@ START_TEST(event_idx)
 	vd_set_avail_flags(&t.d, 0, VIRTQ_AVAIL_F_NO_INTERRUPT);
 	vd_set_used_event(&t.d, 0, 0);
 	ck_assert_int_eq(dev_virtq_push(&t.q, 0, 0), 0); /* used idx 0 -> 1 */
-	ck_assert(dev_virtq_should_notify(&t.q));       /* crossed event 0 */
+	ck_assert(dev_virtq_should_notify(&t.q));	 /* crossed event 0 */
 	vd_set_used_event(&t.d, 0, 3);
 	ck_assert_int_eq(dev_virtq_push(&t.q, 0, 0), 0); /* 1 -> 2 */
 	ck_assert(!dev_virtq_should_notify(&t.q));
