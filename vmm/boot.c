@@ -24,7 +24,8 @@ static int map_file(const char *what, const char *path, struct file_map *f)
 {
 	f->data = NULL;
 	f->size = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO nobody writes must not hang; regular files ignore it. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		int e = errno;
 		vmm_err("cannot open %s '%s': %s", what, path, strerror(e));
@@ -44,6 +45,10 @@ static int map_file(const char *what, const char *path, struct file_map *f)
 	void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	int e = errno;
 	close(fd);
+	if (p == MAP_FAILED && e == ENOMEM) {
+		vmm_err("%s '%s' (%llu bytes) is too large to map on this host", what, path, (unsigned long long)st.st_size);
+		return -e;
+	}
 	if (p == MAP_FAILED) {
 		vmm_err("cannot map %s '%s': %s", what, path, strerror(e));
 		return -e;

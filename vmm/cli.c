@@ -7,12 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "vmm/log.h"
 
-enum { OPT_NO_HOST_DECOMPRESS = 256, OPT_FDT, OPT_NO_SECCOMP, OPT_LOG_LEVEL };
+enum { OPT_NO_HOST_DECOMPRESS = 256, OPT_FDT, OPT_NO_SECCOMP, OPT_LOG_LEVEL, OPT_PRINT_SECCOMP, OPT_CHROOT, OPT_USER };
 
 static const struct option long_opts[] = {
 	{"kernel", required_argument, NULL, 'k'},
@@ -24,6 +25,9 @@ static const struct option long_opts[] = {
 	{"no-host-decompress", no_argument, NULL, OPT_NO_HOST_DECOMPRESS},
 	{"fdt", no_argument, NULL, OPT_FDT},
 	{"no-seccomp", no_argument, NULL, OPT_NO_SECCOMP},
+	{"print-seccomp", no_argument, NULL, OPT_PRINT_SECCOMP},
+	{"chroot", required_argument, NULL, OPT_CHROOT},
+	{"user", required_argument, NULL, OPT_USER},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -44,6 +48,9 @@ void vmm_cli_usage(FILE *f)
 	        "      --no-host-decompress boot a bzImage through its own decompressor\n"
 	        "      --fdt                also hand the guest a device tree (setup_data)\n"
 	        "      --no-seccomp         do not install the per-thread seccomp filters\n"
+	        "      --print-seccomp      print each thread kind's allowed system calls\n"
+	        "      --chroot DIR         after setup, chroot into DIR (needs root)\n"
+	        "      --user UID:GID       after setup, drop to this user and group (needs root)\n"
 	        "  -h, --help               this help\n"
 	        "  -V, --version            print the version\n"
 	        "\n"
@@ -103,6 +110,30 @@ int vmm_cli_parse_size(const char *s, uint64_t *out)
 	if (v > (UINT64_MAX >> shift))
 		return -ERANGE;
 	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static int parse_id(const char *s, const char *end, unsigned *out)
+{
+	if (s == end || end - s > 10)
+		return -EINVAL;
+	unsigned long long v = 0;
+	for (const char *c = s; c < end; c++) {
+		if (*c < '0' || *c > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned long long)(*c - '0');
+	}
+	if (v >= 0xffffffffull) /* (uid_t)-1 means "unchanged" to setresuid */
+		return -EINVAL;
+	*out = (unsigned)v;
+	return 0;
+}
+
+int vmm_cli_parse_user(const char *s, unsigned *uid, unsigned *gid)
+{
+	const char *colon = s ? strchr(s, ':') : NULL;
+	if (!colon || parse_id(s, colon, uid) < 0 || parse_id(colon + 1, colon + 1 + strlen(colon + 1), gid) < 0)
+		return -EINVAL;
 	return 0;
 }
 
@@ -183,6 +214,23 @@ enum vmm_cli_result vmm_cli_parse(int argc, char **argv, struct vmm_config *cfg,
 		case OPT_NO_SECCOMP:
 			cfg->seccomp = false;
 			break;
+		case OPT_PRINT_SECCOMP:
+			cfg->print_seccomp = true;
+			return VMM_CLI_EXIT;
+		case OPT_CHROOT: {
+			struct stat st;
+			if (stat(optarg, &st) != 0)
+				return fail(err, errlen, "--chroot '%s': %s", optarg, strerror(errno));
+			if (!S_ISDIR(st.st_mode))
+				return fail(err, errlen, "--chroot '%s' is not a directory", optarg);
+			cfg->chroot_dir = optarg;
+			break;
+		}
+		case OPT_USER:
+			if (vmm_cli_parse_user(optarg, &cfg->uid, &cfg->gid) < 0)
+				return fail(err, errlen, "--user '%s' is not UID:GID (two decimal numbers, e.g. 65534:65534)", optarg);
+			cfg->drop_user = true;
+			break;
 		case 'h':
 			vmm_cli_usage(stdout);
 			return VMM_CLI_EXIT;
@@ -191,10 +239,15 @@ enum vmm_cli_result vmm_cli_parse(int argc, char **argv, struct vmm_config *cfg,
 			return VMM_CLI_EXIT;
 		case ':':
 			return fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			if (optopt)
+		default: {
+			const char *arg = argv[optind - 1];
+			const char *eq = strchr(arg, '=');
+			if (strncmp(arg, "--", 2) == 0 && eq && optopt) /* a known flag given a value */
+				return fail(err, errlen, "option '%.*s' takes no value", (int)(eq - arg), arg);
+			if (strncmp(arg, "--", 2) != 0 && optopt > 0 && optopt < 256)
 				return fail(err, errlen, "unknown option '-%c' (see --help)", optopt);
-			return fail(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
+			return fail(err, errlen, "unknown option '%s' (see --help)", arg);
+		}
 		}
 	}
 	if (optind < argc)

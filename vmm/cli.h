@@ -22,7 +22,14 @@ struct vmm_config {
 	bool host_decompress;
 	bool fdt;
 	bool seccomp;
+	bool print_seccomp;  /* --print-seccomp: print the allow-lists, exit 0 */
+	const char *chroot_dir; /* --chroot DIR: NULL = stay */
+	bool drop_user;      /* --user UID:GID given */
+	unsigned uid, gid;
 };
+
+/* "UID:GID" (decimal, each < 2^32-1) -> 0 or -EINVAL. */
+int vmm_cli_parse_user(const char *s, unsigned *uid, unsigned *gid);
 
 enum vmm_cli_result {
 	VMM_CLI_RUN = 0,  /* *cfg is complete: boot it */

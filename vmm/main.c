@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include "vmm/cli.h"
+#include "vmm/jail.h"
 #include "vmm/log.h"
+#include "vmm/seccomp.h"
 #include "vmm/vm.h"
 
 /* fds 0-2 must be open: otherwise /dev/kvm could become "stdin". */
@@ -27,6 +29,8 @@ int main(int argc, char **argv)
 	char err[512];
 	switch (vmm_cli_parse(argc, argv, &cfg, err, sizeof(err))) {
 	case VMM_CLI_EXIT:
+		if (cfg.print_seccomp)
+			vmm_seccomp_print(stdout);
 		return 0;
 	case VMM_CLI_ERROR:
 		fprintf(stderr, "vmm: %s\n", err);
@@ -36,7 +40,8 @@ int main(int argc, char **argv)
 	}
 	vmm_log_set_level((enum vmm_log_level)cfg.log_level);
 	static struct vmm_vm vm;
-	if (vmm_vm_create(&vm, &cfg, start) < 0) {
+	/* Everything is open and no thread runs yet: drop privileges here. */
+	if (vmm_vm_create(&vm, &cfg, start) < 0 || vmm_jail_enter(&cfg) < 0) {
 		vmm_vm_destroy(&vm);
 		return VMM_EXIT_SETUP;
 	}
