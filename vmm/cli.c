@@ -21,13 +21,13 @@ static const struct option long_opts[] = {
 	{"cmdline", required_argument, NULL, 'p'},
 	{"mem", required_argument, NULL, 'm'},
 	{"cpus", required_argument, NULL, 'c'},
+	{"print-seccomp", no_argument, NULL, OPT_PRINT_SECCOMP},
+	{"chroot", required_argument, NULL, OPT_CHROOT},
+	{"user", required_argument, NULL, OPT_USER},
 	{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
 	{"no-host-decompress", no_argument, NULL, OPT_NO_HOST_DECOMPRESS},
 	{"fdt", no_argument, NULL, OPT_FDT},
 	{"no-seccomp", no_argument, NULL, OPT_NO_SECCOMP},
-	{"print-seccomp", no_argument, NULL, OPT_PRINT_SECCOMP},
-	{"chroot", required_argument, NULL, OPT_CHROOT},
-	{"user", required_argument, NULL, OPT_USER},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -45,12 +45,12 @@ void vmm_cli_usage(FILE *f)
 	        "  -m, --mem SIZE           guest RAM, with K/M/G suffix; no suffix = MiB (default 512M)\n"
 	        "  -c, --cpus N             vCPUs, 1-%d (default 1)\n"
 	        "      --log-level LEVEL    error, warn, info (default) or debug\n"
-	        "      --no-host-decompress boot a bzImage through its own decompressor\n"
-	        "      --fdt                also hand the guest a device tree (setup_data)\n"
-	        "      --no-seccomp         do not install the per-thread seccomp filters\n"
 	        "      --print-seccomp      print each thread kind's allowed system calls\n"
 	        "      --chroot DIR         after setup, chroot into DIR (needs root)\n"
 	        "      --user UID:GID       after setup, drop to this user and group (needs root)\n"
+	        "      --no-host-decompress boot a bzImage through its own decompressor\n"
+	        "      --fdt                also hand the guest a device tree (setup_data)\n"
+	        "      --no-seccomp         do not install the per-thread seccomp filters\n"
 	        "  -h, --help               this help\n"
 	        "  -V, --version            print the version\n"
 	        "\n"
@@ -205,15 +205,6 @@ enum vmm_cli_result vmm_cli_parse(int argc, char **argv, struct vmm_config *cfg,
 			cfg->log_level = l;
 			break;
 		}
-		case OPT_NO_HOST_DECOMPRESS:
-			cfg->host_decompress = false;
-			break;
-		case OPT_FDT:
-			cfg->fdt = true;
-			break;
-		case OPT_NO_SECCOMP:
-			cfg->seccomp = false;
-			break;
 		case OPT_PRINT_SECCOMP:
 			cfg->print_seccomp = true;
 			return VMM_CLI_EXIT;
@@ -230,6 +221,15 @@ enum vmm_cli_result vmm_cli_parse(int argc, char **argv, struct vmm_config *cfg,
 			if (vmm_cli_parse_user(optarg, &cfg->uid, &cfg->gid) < 0)
 				return fail(err, errlen, "--user '%s' is not UID:GID (two decimal numbers, e.g. 65534:65534)", optarg);
 			cfg->drop_user = true;
+			break;
+		case OPT_NO_HOST_DECOMPRESS:
+			cfg->host_decompress = false;
+			break;
+		case OPT_FDT:
+			cfg->fdt = true;
+			break;
+		case OPT_NO_SECCOMP:
+			cfg->seccomp = false;
 			break;
 		case 'h':
 			vmm_cli_usage(stdout);

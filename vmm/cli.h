@@ -19,13 +19,13 @@ struct vmm_config {
 	uint64_t mem_size;   /* bytes */
 	unsigned cpus;
 	int log_level;       /* enum vmm_log_level */
-	bool host_decompress;
-	bool fdt;
-	bool seccomp;
 	bool print_seccomp;  /* --print-seccomp: print the allow-lists, exit 0 */
 	const char *chroot_dir; /* --chroot DIR: NULL = stay */
 	bool drop_user;      /* --user UID:GID given */
 	unsigned uid, gid;
+	bool host_decompress;
+	bool fdt;
+	bool seccomp;
 };
 
 /* "UID:GID" (decimal, each < 2^32-1) -> 0 or -EINVAL. */
