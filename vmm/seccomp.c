@@ -47,10 +47,11 @@ static const char *const main_syscalls[] = {"poll", "read", "close", "ioctl"};
 /* vCPU thread: KVM_RUN and the error report; device models run here and only
  * write (COM1 output, the stop eventfd, the log). */
 static const char *const vcpu_syscalls[] = {"ioctl"};
-/* Virtio event loop: epoll, eventfd reads, disk/tap/console I/O, fdatasync. */
+/* Virtio event loop: epoll, eventfd reads, disk/tap/console I/O, fdatasync,
+ * getrandom for virtio-rng. */
 static const char *const event_syscalls[] = {
-	"epoll_wait", "epoll_pwait", "read",   "readv",     "pread64", "pwrite64",  "preadv",
-	"pwritev",    "preadv2",     "pwritev2", "fdatasync", "fsync", "fallocate", "ioctl",
+	"epoll_wait", "epoll_pwait", "read",     "readv",     "pread64", "pwrite64",  "preadv",   "pwritev",
+	"preadv2",    "pwritev2",    "fdatasync", "fsync",    "fallocate", "getrandom", "ioctl",
 };
 
 struct ioctl_rule {
@@ -128,7 +129,7 @@ static void sigsys_handler(int sig, siginfo_t *si, void *uc)
 	int nr = si->si_syscall;
 	const char *name = nr >= 0 && nr < MAX_NR && syscall_names[nr] ? syscall_names[nr] : "?";
 	const char *kind = thread_kind >= 0 && thread_kind < VMM_SECCOMP_NKINDS ? policies[thread_kind].kind : "?";
-	int n = snprintf(msg, sizeof(msg), "vmm: seccomp blocked system call %d (%s) in a %s thread; stopping\n", nr,
+	int n = snprintf(msg, sizeof(msg), "vmm: seccomp blocked system call %d (%s) on a '%s' thread; stopping\n", nr,
 	                 name, kind);
 	if (n > 0 && write(STDERR_FILENO, msg, (size_t)n) < 0) {
 		/* nothing more to do */

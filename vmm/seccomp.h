@@ -2,7 +2,8 @@
  * Firecracker: one allow-list per thread kind. A vCPU thread may only run
  * KVM_RUN and report, the main thread only poll, read console input and stop,
  * the virtio event loop only wait, move data and signal. Everything else
- * traps: the SIGSYS handler names the call and the thread kind on stderr and
+ * traps: the SIGSYS handler names the call and the thread kind on stderr
+ * ("seccomp blocked system call 257 (openat) on a 'vcpu' thread") and
  * the process exits with status 1 (VMM_SECCOMP_EXIT).
  * Without libseccomp, or in a sanitizer build (the sanitizers' runtime makes
  * system calls of its own), the filters are skipped.

@@ -25,10 +25,20 @@ for kind in vcpu main; do
 	rc=$?
 	echo "forbidden openat from a $kind thread -> exit $rc: $(grep seccomp "$ERR")"
 	expect_rc 1
-	expect_err "seccomp blocked system call 257 (openat) in a $kind thread; stopping"
+	expect_err "seccomp blocked system call 257 (openat) on a '$kind' thread; stopping"
 	! grep -qF "was not blocked" "$ERR" || fail "the forbidden call went through"
 	[ "$kind" != vcpu ] || expect_no_out "TINY START" # stopped before its first KVM_RUN
 done
+
+# The virtio event loop, when this build has one (--rng starts it).
+if "$HOOKS" --help | grep -q -- "--rng"; then
+	VMM_TEST_SECCOMP_VIOLATE=event timeout "$VM_TIMEOUT" "$HOOKS" --kernel "$TINY_ELF" --cmdline tiny.test=idle \
+		--rng >"$OUT" 2>"$ERR" </dev/null
+	rc=$?
+	echo "forbidden openat from the event thread -> exit $rc: $(grep seccomp "$ERR")"
+	expect_rc 1
+	expect_err "seccomp blocked system call 257 (openat) on a 'event' thread; stopping"
+fi
 
 # Control: the same binary without the variable runs the guest normally, so the
 # stop above came from the filter, not from the test build.
