@@ -64,4 +64,24 @@ expect_err "root directory unchanged"
 run_tiny hello "$TINY_ELF" --chroot "$jail"
 expect_err "privileges dropped: uid 0 gid 0, root directory $jail"
 [ -z "$(ls -A "$jail")" ] || fail "the VMM left files in the jail"
+
+# Without the capabilities (root minus CAP_SYS_CHROOT, minus CAP_SETUID/SETGID):
+# a clear refusal, exit 1, and the guest never runs.
+if command -v setpriv >/dev/null; then
+	nocap() {
+		local drop=$1 want=$2
+		shift 2
+		timeout "$VM_TIMEOUT" setpriv --bounding-set="$drop" "$VMM" --kernel "$TINY_ELF" --cmdline tiny.test=hello "$@" \
+			>"$OUT" 2>"$ERR" </dev/null
+		rc=$?
+		echo "without $drop: exit $rc: $(tail -1 "$ERR")"
+		expect_rc 1
+		expect_err "$want"
+		expect_no_out "TINY START"
+	}
+	nocap -sys_chroot "--chroot: chroot failed: Operation not permitted (needs root or CAP_SYS_CHROOT)" --chroot "$jail"
+	nocap -setgid,-setuid "--user: setgroups failed: Operation not permitted (needs root or CAP_SETGID)" \
+		--user 65534:65534
+	nocap -setuid "--user: setresuid failed: Operation not permitted (needs root or CAP_SETUID)" --user 65534:65534
+fi
 echo "PASS"
