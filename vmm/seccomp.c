@@ -42,6 +42,15 @@ static const int main_syscalls[] = {
 	SCMP_SYS(poll), SCMP_SYS(ppoll), SCMP_SYS(read), SCMP_SYS(close), SCMP_SYS(fcntl), SCMP_SYS(lseek),
 };
 
+/* The virtio event loop: epoll, eventfd reads, disk/tap/console I/O, fdatasync. */
+static const int event_syscalls[] = {
+	SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait), SCMP_SYS(read),     SCMP_SYS(readv),
+	SCMP_SYS(pread64),    SCMP_SYS(pwrite64),    SCMP_SYS(preadv),   SCMP_SYS(pwritev),
+	SCMP_SYS(preadv2),    SCMP_SYS(pwritev2),    SCMP_SYS(fdatasync), SCMP_SYS(fsync),
+	SCMP_SYS(fallocate),
+};
+static const unsigned long event_ioctls[] = {KVM_IRQ_LINE};
+
 static const unsigned long vcpu_ioctls[] = {
 	KVM_RUN, KVM_IRQ_LINE, KVM_GET_REGS, KVM_GET_SREGS, KVM_TRANSLATE,
 };
@@ -86,6 +95,11 @@ int vmm_seccomp_install(enum vmm_seccomp_thread which)
 	const unsigned long *ioctls = which == VMM_SECCOMP_VCPU ? vcpu_ioctls : main_ioctls;
 	size_t nioctls = which == VMM_SECCOMP_VCPU ? sizeof(vcpu_ioctls) / sizeof(vcpu_ioctls[0])
 	                                           : sizeof(main_ioctls) / sizeof(main_ioctls[0]);
+	if (which == VMM_SECCOMP_EVENT) {
+		ioctls = event_ioctls;
+		nioctls = sizeof(event_ioctls) / sizeof(event_ioctls[0]);
+		r = r ? r : add_all(ctx, event_syscalls, sizeof(event_syscalls) / sizeof(event_syscalls[0]));
+	}
 	for (size_t i = 0; r == 0 && i < nioctls; i++) {
 		struct scmp_arg_cmp cmp = {.arg = 1, .op = SCMP_CMP_EQ, .datum_a = ioctls[i], .datum_b = 0};
 		r = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, &cmp);
@@ -97,7 +111,8 @@ int vmm_seccomp_install(enum vmm_seccomp_thread which)
 	seccomp_release(ctx);
 	if (r < 0)
 		vmm_err("cannot install the seccomp filter for the %s thread: %s",
-		        which == VMM_SECCOMP_VCPU ? "vCPU" : "main", strerror(-r));
+		        which == VMM_SECCOMP_VCPU ? "vCPU" : which == VMM_SECCOMP_EVENT ? "virtio event" : "main",
+		        strerror(-r));
 	return r;
 }
 #else

@@ -9,7 +9,8 @@
 
 #include <stdbool.h>
 
-enum vmm_seccomp_thread { VMM_SECCOMP_MAIN, VMM_SECCOMP_VCPU };
+/* VMM_SECCOMP_EVENT: the virtio event loop (epoll, eventfd and backend I/O). */
+enum vmm_seccomp_thread { VMM_SECCOMP_MAIN, VMM_SECCOMP_VCPU, VMM_SECCOMP_EVENT };
 
 /* Whether this build can install filters. */
 bool vmm_seccomp_available(void);
