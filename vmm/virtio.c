@@ -268,8 +268,16 @@ static int place(struct vmm_virtio *vv, struct vdev *d)
 		if (dup)
 			continue;
 		d->bw[d->nb] = (struct watch){W_BACKEND, d, 0, fds[i]};
-		if ((e = watch_add(vv, &d->bw[d->nb], EPOLLIN | EPOLLOUT | EPOLLET)) < 0)
-			return e;
+		struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLET, .data.ptr = &d->bw[d->nb]};
+		if (epoll_ctl(vv->epfd, EPOLL_CTL_ADD, fds[i], &ev) < 0) {
+			if (errno != EPERM) {
+				vmm_err("%s: epoll_ctl: %s", d->name, strerror(errno));
+				return -errno;
+			}
+			/* A regular file (e.g. stdout redirected): always ready, never EAGAIN. */
+			vmm_debug("%s: backend fd %d is not pollable; not watched", d->name, fds[i]);
+			continue;
+		}
 		d->nb++;
 	}
 	vmm_info("%s at 0x%llx (4K), GSI %u, %u queue(s); notify: %s, interrupt: %s", d->name,

@@ -1,5 +1,6 @@
 /* tiny: test selection (tiny.test=NAME on the command line), the tests, exceptions, reset. */
 #include "tiny.h"
+#include "virtio.h"
 
 #define BOOT_TIMER_PORT 0x440
 #define BOOT_TIMER_MAGIC 123
@@ -286,6 +287,9 @@ void tiny_main(uint32_t kind, uint64_t info)
 		for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 			if (streq(tests[i].name, test_name))
 				err = tests[i].fn();
+		tiny_test_fn vfn = tiny_virtio_test(test_name); /* virtio_blk.c */
+		if (vfn)
+			err = vfn(&boot);
 	}
 	if (err)
 		tprintf("TINY FAIL %s: %s\n", test_name, err);
