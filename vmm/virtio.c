@@ -9,6 +9,7 @@
 #include <linux/kvm.h>
 #include <net/if.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,8 @@ struct vdev {
 	struct watch qw[MAX_QUEUES];
 	int nb;
 	struct watch bw[MAX_BACKEND_FDS];
+	_Atomic uint64_t exit_notifies; /* QueueNotify writes that reached a vCPU thread */
+	uint64_t loop_wakeups;		/* queue eventfd wakeups in the event loop */
 };
 
 struct vmm_virtio {
@@ -98,6 +101,7 @@ static void notify_hook(void *ctx, struct dev_virtio_mmio *dev, uint16_t q)
 	struct vdev *d = ctx;
 	if (q >= d->nq)
 		return;
+	atomic_fetch_add(&d->exit_notifies, 1);
 	uint64_t one = 1;
 	if (write(d->qfd[q], &one, sizeof(one)) < 0) {
 		/* EAGAIN: the counter is already non-zero, the loop will run */
@@ -464,6 +468,7 @@ static void *event_loop(void *arg)
 				return NULL;
 			case W_QUEUE:
 				drain(w->fd);
+				w->d->loop_wakeups++;
 				r = dev_virtio_mmio_process_queue(w->d->dev, w->q);
 				break;
 			case W_BACKEND:
@@ -520,6 +525,8 @@ void vmm_virtio_destroy(struct vmm_vm *vm)
 	 * irqfd when its eventfd is closed and the ioeventfds with the VM fd. */
 	for (unsigned i = 0; i < vv->n; i++) {
 		struct vdev *d = &vv->devs[i];
+		vmm_debug("%s: %llu queue wakeups in the event loop, %llu QueueNotify exits to a vCPU thread", d->name,
+		          (unsigned long long)d->loop_wakeups, (unsigned long long)atomic_load(&d->exit_notifies));
 		for (uint16_t q = 0; q < MAX_QUEUES; q++)
 			if (d->qfd[q] >= 0)
 				close(d->qfd[q]);

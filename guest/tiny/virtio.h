@@ -74,6 +74,11 @@ static inline uint64_t rdtsc(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
+/* virtio_irq.c: route gsi to vector on the BSP (IDT, LAPIC, IOAPIC, 8259s masked). */
+void irq_route(uint32_t gsi, uint8_t vector);
+uint32_t irq_seen(void);
+bool irq_wait_more(uint32_t than, uint64_t spins);
+
 /* Tests (virtio_blk.c, virtio_dev.c): NULL if name is not a virtio test. */
 typedef const char *(*tiny_test_fn)(const struct tiny_boot *b);
 tiny_test_fn tiny_virtio_test(const char *name);

@@ -169,6 +169,37 @@ static const char *test_blk_oob(const struct tiny_boot *b)
 	return NULL;
 }
 
+/* Completion by interrupt instead of polling: the used-buffer interrupt
+ * (irqfd, or KVM_IRQ_LINE) arrives through the IOAPIC on the DSDT's GSI. */
+static const char *test_blk_irq(const struct tiny_boot *b)
+{
+	struct blk k;
+	const char *err = blk_open(b, &k);
+	if (err)
+		return err;
+	k.q.avail[0] = 0; /* interrupts wanted */
+	irq_route(k.dev.gsi, 0x40);
+	uint8_t *buf = dma_alloc(4096, 4096);
+	fill_pattern(buf);
+	uint32_t before = irq_seen();
+	blk_queue(&k, 0, BLK_T_OUT, PAT_FIRST, buf, 512 * PAT_SECTORS);
+	vq_kick(&k.q);
+	bool got = irq_wait_more(before, 5000000);
+	uint32_t isr = mmio_read32(k.dev.base + 0x60);
+	mmio_write32(k.dev.base + 0x64, isr);
+	uint32_t id, len;
+	bool used = vq_poll(&k.q, &id, &len);
+	tprintf("TINY INFO blk_irq interrupts=%u isr=%u used=%u status=%u\n", irq_seen() - before, isr, used,
+	        k.status[0]);
+	if (!got)
+		return "no interrupt for the completed request";
+	if (!used || k.status[0] != BLK_S_OK)
+		return "the request did not complete";
+	if (!(isr & 1))
+		return "InterruptStatus lacks the used-buffer bit";
+	return NULL;
+}
+
 /* ---- benchmark ---- */
 
 /* TSC ticks per ms from PIT channel 2 (gate via port 0x61), 0 if the PIT never counted down. */
@@ -256,6 +287,7 @@ static const char *test_blkbench(const struct tiny_boot *b)
 /* ---- other devices: virtio_dev.c ---- */
 const char *tiny_test_rng(const struct tiny_boot *b);
 const char *tiny_test_console(const struct tiny_boot *b);
+const char *tiny_test_console_echo(const struct tiny_boot *b);
 const char *tiny_test_net(const struct tiny_boot *b);
 const char *tiny_test_virtio(const struct tiny_boot *b);
 
@@ -266,8 +298,8 @@ tiny_test_fn tiny_virtio_test(const char *name)
 		tiny_test_fn fn;
 	} t[] = {
 		{"blk", test_blk},         {"blk_ro", test_blk_ro},     {"blk_oob", test_blk_oob},
-		{"blk_durable", test_blk_durable}, {"blkbench", test_blkbench}, {"rng", tiny_test_rng},
-		{"console", tiny_test_console},    {"net", tiny_test_net},      {"virtio", tiny_test_virtio},
+		{"blk_durable", test_blk_durable}, {"blk_irq", test_blk_irq}, {"blkbench", test_blkbench}, {"rng", tiny_test_rng},
+		{"console", tiny_test_console},    {"console_echo", tiny_test_console_echo},    {"net", tiny_test_net},      {"virtio", tiny_test_virtio},
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (strlen(t[i].name) == strlen(name) && memcmp(t[i].name, name, strlen(name)) == 0)

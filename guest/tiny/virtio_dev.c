@@ -89,6 +89,39 @@ static void put_mac(const char *what, const uint8_t *m)
 	}
 }
 
+/* Input: one receive buffer; what arrives (stdin on the host) is sent back. */
+const char *tiny_test_console_echo(const struct tiny_boot *b)
+{
+	struct vdev d;
+	struct vq rx, tx;
+	const char *err = open_dev(b, VIRTIO_ID_CONSOLE, &d);
+	if (err || (err = virtio_begin(&d, 0)) || (err = virtio_queue(&d, &rx, 0, 8)) ||
+	    (err = virtio_queue(&d, &tx, 1, 8)))
+		return err;
+	char *in = dma_alloc(64, 64), *out = dma_alloc(96, 64);
+	memset(in, 0, 64);
+	rx.desc[0] = (struct vq_desc){(uintptr_t)in, 63, VQ_DESC_F_WRITE, 0};
+	vq_submit(&rx, 0);
+	if ((err = virtio_ready(&d)))
+		return err;
+	vq_kick(&rx);
+	tprintf("TINY INFO console_echo ready\n");
+	uint32_t id, len;
+	if (!vq_wait(&rx, &id, &len, 20000000))
+		return "no input arrived";
+	if (len == 0 || len > 63)
+		return "bad used length on the receive queue";
+	static const char pre[] = "TINY VCON got: ";
+	memcpy(out, pre, sizeof(pre) - 1);
+	memcpy(out + sizeof(pre) - 1, in, len);
+	tx.desc[0] = (struct vq_desc){(uintptr_t)out, (uint32_t)(sizeof(pre) - 1 + len), 0, 0};
+	vq_submit(&tx, 0);
+	vq_kick(&tx);
+	if (!vq_wait(&tx, &id, &len, 20000000))
+		return "transmit never completed";
+	return NULL;
+}
+
 #define NET_F_MAC 5
 #define NET_HDR 12
 #define NET_RXBUFS 4

@@ -19,6 +19,17 @@ check_blk() {
 }
 for_both_images check_blk
 
+# ioeventfd really takes the QueueNotify writes (no exit reaches a vCPU
+# thread), irqfd really delivers the used-buffer interrupt (IOAPIC, edge).
+make_disk "$disk" 64
+run_tiny blk_irq "$TINY_ELF" --disk "$disk" --log-level debug
+expect_out "TINY INFO blk_irq interrupts=1 isr=1 used=1 status=0"
+expect_err "notify: ioeventfd, interrupt: irqfd"
+expect_err "virtio-blk0: 1 queue wakeups in the event loop, 0 QueueNotify exits to a vCPU thread"
+VMM_NO_IOEVENTFD=1 VMM_NO_IRQFD=1 run_tiny blk_irq "$TINY_ELF" --disk "$disk" --log-level debug
+expect_out "TINY INFO blk_irq interrupts=1 isr=1 used=1 status=0"
+expect_err "virtio-blk0: 1 queue wakeups in the event loop, 1 QueueNotify exits to a vCPU thread"
+
 # Without ioeventfd/irqfd: QueueNotify exits wake the event loop, interrupts use KVM_IRQ_LINE.
 make_disk "$disk" 64
 VMM_NO_IOEVENTFD=1 VMM_NO_IRQFD=1 run_tiny blk "$TINY_ELF" --disk "$disk"

@@ -32,4 +32,14 @@ expect_out "TINY INFO rng got 64 bytes"
 run_tiny console "$TINY_ELF" --console virtio
 expect_out "TINY VCON hello through virtio-console"
 expect_err "virtio-console at 0xc0000000"
+
+# Console input: stdin reaches the guest's receive buffer (through the main
+# loop and a pipe), the guest sends it back on the transmit queue.
+printf 'ping-vcon\n' | timeout "$VM_TIMEOUT" "$VMM" --kernel "$TINY_ELF" --cmdline "tiny.test=console_echo" \
+	--console virtio >"$OUT" 2>"$ERR"
+rc=$?
+echo "ran: printf ping-vcon | vmm --console virtio (console_echo) -> exit $rc"
+expect_out "TINY PASS console_echo"
+expect_rc 0
+expect_out "TINY VCON got: ping-vcon"
 echo "PASS"
