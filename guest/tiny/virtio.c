@@ -265,6 +265,16 @@ void vq_submit(struct vq *q, uint16_t head)
 
 void vq_kick(struct vq *q)
 {
+	if (q->event_idx) {
+		/* the device's avail_event (after the used ring) must be read after
+		 * our avail idx store is visible: a full fence */
+		__asm__ volatile("lock; addl $0, (%%rsp)" ::: "memory", "cc");
+		uint16_t ev = *(volatile uint16_t *)((volatile uint8_t *)q->used + 4 + 8u * q->size);
+		uint16_t nw = q->avail_idx, old = q->kicked_idx;
+		q->kicked_idx = nw;
+		if ((uint16_t)(nw - ev - 1) >= (uint16_t)(nw - old))
+			return; /* the device is still working through the ring: no exit needed */
+	}
 	vbarrier();
 	mmio_write32(q->notify, q->index);
 }
@@ -279,6 +289,8 @@ bool vq_poll(struct vq *q, uint32_t *id, uint32_t *len)
 	*id = q->used[1 + 2 * slot];
 	*len = q->used[2 + 2 * slot];
 	q->used_seen++;
+	if (q->event_idx) /* used_event far ahead: this driver polls */
+		q->avail[2 + q->size] = (uint16_t)(q->used_seen + 0x4000);
 	return true;
 }
 

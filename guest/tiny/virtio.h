@@ -13,6 +13,7 @@
 
 #define VQ_DESC_F_NEXT 1
 #define VQ_DESC_F_WRITE 2
+#define VIRTIO_RING_F_EVENT_IDX 29
 
 struct vq_desc {
 	uint64_t addr;
@@ -26,6 +27,8 @@ struct vq {
 	volatile uint16_t *avail; /* flags, idx, ring[size] */
 	volatile uint32_t *used;  /* flags|idx, then {id, len} pairs */
 	uint16_t avail_idx, used_seen;
+	bool event_idx;	     /* VIRTIO_RING_F_EVENT_IDX negotiated (set by the caller) */
+	uint16_t kicked_idx; /* avail idx at the last kick decision */
 	uint64_t notify;	  /* QueueNotify register address */
 };
 

@@ -24,7 +24,7 @@ struct blk {
 	volatile uint8_t *status;     /* BLK_SLOTS, 16 bytes apart */
 };
 
-static const char *blk_open(const struct tiny_boot *b, struct blk *k)
+static const char *blk_open_ex(const struct tiny_boot *b, struct blk *k, bool event_idx)
 {
 	struct vdev v[TINY_VIRTIO_MAX];
 	uint32_t nd, nc;
@@ -34,11 +34,14 @@ static const char *blk_open(const struct tiny_boot *b, struct blk *k)
 	if (!d)
 		return "no virtio-blk device found";
 	k->dev = *d;
-	const char *err = virtio_begin(&k->dev, 1u << BLK_F_RO);
+	const char *err = virtio_begin(&k->dev, 1u << BLK_F_RO | (event_idx ? 1u << VIRTIO_RING_F_EVENT_IDX : 0));
 	if (err)
 		return err;
 	if ((err = virtio_queue(&k->dev, &k->q, 0, BLK_QSIZE)))
 		return err;
+	k->q.event_idx = event_idx && (k->dev.features >> VIRTIO_RING_F_EVENT_IDX & 1);
+	if (k->q.event_idx)
+		k->q.avail[2 + k->q.size] = 0x4000;
 	if ((err = virtio_ready(&k->dev)))
 		return err;
 	k->capacity = mmio_read32(k->dev.base + 0x100) | (uint64_t)mmio_read32(k->dev.base + 0x104) << 32;
@@ -69,6 +72,8 @@ static void blk_queue(struct blk *k, uint16_t slot, uint32_t type, uint64_t sect
 	d[s] = (struct vq_desc){(uintptr_t)&k->status[16 * slot], 1, VQ_DESC_F_WRITE, 0};
 	vq_submit(&k->q, h);
 }
+
+static const char *blk_open(const struct tiny_boot *b, struct blk *k) { return blk_open_ex(b, k, false); }
 
 /* One request, waited for: the status byte, or 0xff if it never completed. */
 static uint8_t blk_do(struct blk *k, uint32_t type, uint64_t sector, void *buf, uint32_t len)
@@ -232,12 +237,12 @@ static uint64_t cmd_num(const char *cmdline, const char *key, uint64_t def)
 static const char *test_blkbench(const struct tiny_boot *b)
 {
 	struct blk k;
-	const char *err = blk_open(b, &k);
+	const char *err = blk_open_ex(b, &k, cmd_num(b->cmdline, "tiny.event_idx", 1) == 1);
 	if (err)
 		return err;
 	uint64_t nreq = cmd_num(b->cmdline, "tiny.bench_n", 2000);
 	uint64_t khz = tsc_per_ms();
-	tprintf("TINY INFO tsc_per_ms=%lu\n", khz);
+	tprintf("TINY INFO tsc_per_ms=%lu event_idx=%u\n", khz, k.q.event_idx);
 	uint8_t *bufs = dma_alloc(65536ull * BLK_SLOTS, 4096);
 	static const char *const names[4] = {"randread", "randwrite", "seqread", "seqwrite"};
 	for (int op = 0; op < 4; op++) {

@@ -3,7 +3,8 @@
 # 4 KiB random and 64 KiB sequential reads and writes at queue depth 1 and 32
 # on a raw image in /dev/shm) under ./vmm/vmm and under QEMU -M microvm with
 # the same tiny.elf, side by side, BENCH_ROUNDS rounds alternating, best round
-# per row. The guest times each row with the TSC (the same host TSC under both
+# per row. The driver negotiates VIRTIO_RING_F_EVENT_IDX (tiny.event_idx=0 turns
+# it off) and polls the used ring. The guest times each row with the TSC (the same host TSC under both
 # VMMs): RATIO = our cycles per request / QEMU's (lower is better); MB/s uses
 # the TSC rate the guest measured against the PIT under ./vmm/vmm.
 set -u
@@ -11,7 +12,7 @@ b=${top_builddir:-$(pwd)}
 vmm="$b/vmm/vmm"
 elf="$b/guest/tiny/tiny.elf"
 n=${BENCH_BLK_REQS:-2000}
-rounds=${BENCH_ROUNDS:-3}
+rounds=${BENCH_ROUNDS:-5}
 [ -c /dev/kvm ] || { echo "virtio_blk: /dev/kvm absent, skipped"; exit 0; }
 [ -x "$vmm" ] && [ -e "$elf" ] || { echo "virtio_blk: build first (make)"; exit 1; }
 dir=/dev/shm
@@ -27,7 +28,7 @@ run_ours() {
 		tr -d '\r' >"$work/out"
 	grep -q "TINY PASS blkbench" "$work/out" || { echo "virtio_blk: ./vmm/vmm run failed:" >&2; cat "$work/out" "$work/err" >&2; return 1; }
 	grep '^TINY BENCH' "$work/out" >>"$work/ours"
-	sed -n 's/^TINY INFO tsc_per_ms=\([0-9]*\)/\1/p' "$work/out" >>"$work/tsc"
+	sed -n 's/^TINY INFO tsc_per_ms=\([0-9]*\).*/\1/p' "$work/out" >>"$work/tsc"
 }
 run_qemu() {
 	timeout 300 qemu-system-x86_64 -M microvm -enable-kvm -cpu host,-arch-capabilities -m 256M -nodefaults \
