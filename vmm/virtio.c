@@ -166,7 +166,8 @@ static int open_tap(const char *name)
 		int e = errno;
 		vmm_err("cannot attach to tap '%s': %s%s", name, strerror(e),
 		        e == EPERM ? " (needs CAP_NET_ADMIN or a tap owned by this user)"
-		        : e == EBUSY ? " (the tap is in use or is not a tap with vnet headers)" : "");
+		        : e == EBUSY ? " (the tap is in use or is not a tap with vnet headers)"
+		        : e == EINVAL ? " (an existing interface that is not a tap?)" : "");
 		close(fd);
 		return -e;
 	}

@@ -30,7 +30,12 @@ expect_out "TINY INFO net mac 52:54:00:ab:cd:ef"
 expect_out "TINY INFO net host mac $hostmac"
 expect_err "virtio-net on tap 'vtap0', MAC 52:54:00:ab:cd:ef"
 
-# A tap that cannot be attached: clear error, exit 1 (a name longer than IFNAMSIZ is refused by the CLI).
+# A tap that cannot be attached: clear error, exit 1.
+timeout "$VM_TIMEOUT" ip netns exec "$ns" "$VMM" --kernel "$TINY_ELF" --net tap=lo >"$OUT" 2>"$ERR" </dev/null
+rc=$?
+expect_rc 1
+expect_err "cannot attach to tap 'lo': Invalid argument (an existing interface that is not a tap?)"
+# A name longer than IFNAMSIZ is refused by the CLI.
 run_vm --kernel "$TINY_ELF" --net tap=a-much-too-long-tap-name
 expect_rc 1
 expect_err "too long"
