@@ -9,7 +9,9 @@ VMM="$top_builddir/vmm/vmm"
 STAMP="$top_builddir/tests/tools/serial_stamp"
 CACHE="$top_builddir/guest/linux/out"
 MEM_MB=256
-CMDLINE="console=ttyS0 earlyprintk=ttyS0 reboot=k panic=1 noxsave clearcpuid=cx16 vmm.test=linux-early-boot"
+# earlyprintk: on KVM-PVM the kernel stops (CMPXCHG16B, right after the Memory:
+# line) before its console registers, so the early console must carry the log.
+CMDLINE="console=ttyS0 earlyprintk=ttyS0 reboot=k panic=1 vmm.test=linux-early-boot"
 
 fail() { echo "FAIL: $*"; exit 1; }
 
@@ -38,11 +40,16 @@ linux_boot() {
 	log=$(mktemp)
 	stamps=$(mktemp)
 	trap 'rm -f "$log" "$stamps"' EXIT
+	# One Linux guest at a time: two emulated early boots on two cores slow
+	# each other down towards the 120 s bound.
+	exec 8>"$CACHE/.boot-lock"
+	flock 8
 	start=$(date +%s)
 	"$STAMP" -t 120 -o "$log" -p "Linux version" -p "Memory:" -- \
 		"$VMM" --kernel "$kernel" --initrd "$CACHE/initramfs.cpio.gz" \
 		--mem ${MEM_MB}M --cpus 2 --cmdline "$CMDLINE" > "$stamps" || true
 	end=$(date +%s)
+	flock -u 8
 	# The 8250 output carries CR LF line ends.
 	tr -d '\r' < "$log" > "$log.lf" && mv "$log.lf" "$log"
 	cat "$stamps"
