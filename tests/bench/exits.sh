@@ -8,8 +8,8 @@
 # ("guest boot time: X ms", 1 us resolution), so both sides are timed on the
 # host's clock around the same instruction sequence: per exit = (t2 - t1) / N.
 # The interval also holds the first marker's log line and the second marker's
-# own exit (~tens of us over N exits). raw_exits runs before and after the vmm
-# runs and its two results are averaged (the machine is shared; drift shows).
+# own exit (~tens of us over N exits). BENCH_EXITS_REPS (3) rounds of raw_exits
+# then the vmm runs, interleaved; the figures are medians over the rounds.
 #
 #   exits_pio        OUT to port 0x80, a registered device (DeviceManager hit)
 #   exits_pio_miss   OUT to port 0x510, no device (DeviceManager miss path)
@@ -19,15 +19,15 @@
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 bench_need_kvm exits
 N=${BENCH_EXITS_N:-100000}
+REPS=${BENCH_EXITS_REPS:-3}
 RAW="$B/tests/bench/raw_exits"
 [ -x "$RAW" ] || { echo "exits: $RAW not built"; exit 1; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/vmm-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 status=0
 
-"$RAW" "$N" >"$work/raw1" || status=1
-
-# vmm_exits TEST: ns per exit from the last two boot-timer stamps
+# vmm_exits TEST: ns per exit from the last two boot-timer stamps (stdout);
+# the guest's own TSC line goes to stderr
 vmm_exits() {
 	timeout 600 "$VMM" --kernel "$TINY_ELF" --mem 128M --cpus 1 --cmdline "tiny.test=$1 tiny.exits=$N" \
 		</dev/null >"$work/$1.out" 2>"$work/$1.err"
@@ -36,31 +36,41 @@ vmm_exits() {
 		cat "$work/$1.out" "$work/$1.err" >&2
 		return 1
 	fi
-	grep "TINY INFO exits" "$work/$1.out" | tr -d '\r' >&2
+	grep "TINY INFO exits" "$work/$1.out" | tr -d '\r' | sed 's/^/exits: /' >&2
 	sed -n 's/.*guest boot time: \([0-9.]*\) ms.*/\1/p' "$work/$1.err" | tail -2 |
 		awk -v n="$N" 'NR == 1 { a = $1 } NR == 2 { printf "%.0f\n", ($1 - a) * 1e6 / n }'
 }
 
+# REPS rounds, each: raw_exits (all four variants), then the vmm variants.
+# Interleaved so both sides see the same machine load; medians at the end.
+r=0
+while [ $r -lt "$REPS" ]; do
+	"$RAW" "$N" >>"$work/raw" || status=1
+	for t in pio mmio pio_cpl3 mmio_cpl3 pio_miss; do
+		v=$(vmm_exits "exits_$t") || { status=1; continue; }
+		echo "$v" >>"$work/vmm.$t"
+	done
+	r=$((r + 1))
+done
+sed 's/^/exits: raw_exits: /' "$work/raw"
 for t in pio mmio pio_cpl3 mmio_cpl3 pio_miss; do
-	ns=$(vmm_exits "exits_$t" 2>&1 >"$work/ns.$t" | sed 's/^/exits: /'; cat "$work/ns.$t")
-	echo "$ns" | grep -v '^[0-9]*$'
-	v=$(echo "$ns" | grep '^[0-9][0-9]*$' | tail -1)
-	[ -n "$v" ] || { status=1; continue; }
+	[ -s "$work/vmm.$t" ] && echo "exits: vmm $t per-round ns: $(tr '\n' ' ' <"$work/vmm.$t")"
+done
+
+raw() { # VARIANT: median of the raw_exits rounds
+	awk -v k="exits.raw_$1" '$2 == k { print $3 }' "$work/raw" | median
+}
+for t in pio mmio pio_cpl3 mmio_cpl3 pio_miss; do
+	[ -s "$work/vmm.$t" ] || continue
+	v=$(median <"$work/vmm.$t")
 	case $t in *_cpl3) name=$t ;; *) name=${t}_cpl0 ;; esac
 	echo "BENCH exits.vmm_$name $v ns"
 	eval "vmm_$t=$v"
 done
-
-"$RAW" "$N" >"$work/raw2" || status=1
-cat "$work/raw1" "$work/raw2" | sed 's/^/exits: raw_exits: /'
-
-raw() { # VARIANT: mean of the two raw_exits runs
-	cat "$work/raw1" "$work/raw2" | awk -v k="exits.raw_$1" '$2 == k { s += $3; n++ } END { if (n) printf "%.0f\n", s / n }'
-}
 for t in pio mmio pio_cpl3 mmio_cpl3; do
 	case $t in *_cpl3) rv=$(raw "$t") ;; *) rv=$(raw "${t}_cpl0") ;; esac
 	eval "v=\${vmm_$t:-}"
-	[ -n "$v" ] && [ -n "$rv" ] && echo "RATIO exits.${t}_vs_raw $(ratio "$v" "$rv")"
+	[ -n "$v" ] && [ -n "$rv" ] && echo "BENCH exits.raw_median_$t $rv ns" && echo "RATIO exits.${t}_vs_raw $(ratio "$v" "$rv")"
 done
 [ -n "${vmm_pio_miss:-}" ] && echo "RATIO exits.pio_miss_vs_raw $(ratio "$vmm_pio_miss" "$(raw pio_cpl0)")"
 exit $status
