@@ -127,7 +127,7 @@ int boot_acpi_build(const struct boot_acpi_config *c, uint64_t base, uint8_t *bu
 		return boot_errf(err, (int)aml, aml == -ENOSPC ? "ACPI: DSDT does not fit"
 							       : "ACPI: bad virtio-mmio device for the DSDT");
 	size_t dsdt_len = HDR_LEN + (size_t)aml;
-	if (base + dsdt + dsdt_len > UINT32_MAX)
+	if (base > UINT32_MAX || dsdt + dsdt_len > UINT32_MAX - base)
 		return boot_errf(err, -EINVAL, "ACPI: tables must lie below 4 GiB");
 	header(buf + dsdt, "DSDT", (uint32_t)dsdt_len, 2, "VMMDSDT ");
 	checksum(buf + dsdt, dsdt_len, 9);

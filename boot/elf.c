@@ -134,6 +134,8 @@ int boot_elf_parse(const uint8_t *img, size_t size, struct boot_elf *out,
 		if (ph.filesz > ph.memsz)
 			return boot_errf(err, -EINVAL, "ELF segment %u: filesz 0x%llx > memsz 0x%llx", i,
 					 (unsigned long long)ph.filesz, (unsigned long long)ph.memsz);
+		if (ph.memsz == 0)
+			continue; /* loads nothing (boot_elf_load skips it): not part of the kernel range */
 		if (__builtin_add_overflow(ph.paddr, ph.memsz, &end))
 			return boot_errf(err, -EINVAL, "ELF segment %u: address 0x%llx + 0x%llx overflows", i,
 					 (unsigned long long)ph.paddr, (unsigned long long)ph.memsz);

@@ -28,7 +28,7 @@ long boot_mptable_build(unsigned ncpus, uint64_t base, uint8_t *buf, size_t cap,
 		return boot_errf(err, -EINVAL, "MP table: %u vCPUs (1..%d supported)", ncpus,
 				 BOOT_MAX_CPUS);
 	size_t need = FP_LEN + CFG_HDR_LEN + 20 * ncpus + 8 + 8 + 8 * (ISA_IRQS - 1) + 8 * 2;
-	if (cap < need || base + need > UINT32_MAX)
+	if (cap < need || base > UINT32_MAX || need > UINT32_MAX - base)
 		return boot_errf(err, -ENOSPC, "MP table: %zu bytes do not fit", need);
 	memset(buf, 0, need);
 	uint8_t *cfg = buf + FP_LEN;

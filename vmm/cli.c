@@ -125,7 +125,7 @@ enum vmm_cli_result vmm_cli_parse(int argc, char **argv, struct vmm_config *cfg,
 		.seccomp = true,
 	};
 	opterr = 0;
-	optind = 1;
+	optind = 0; /* 0, not 1: fully resets getopt, which may hold a half-read "-hk" */
 	int c;
 	while ((c = getopt_long(argc, argv, ":k:i:p:m:c:hV", long_opts, NULL)) != -1) {
 		switch (c) {
