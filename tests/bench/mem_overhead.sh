@@ -50,6 +50,10 @@ if wait_for "$work/vmm.out" "TINY INFO idle" 30; then
 		echo "BENCH mem_overhead.vmm $vmm_rss KiB"
 		echo "BENCH mem_overhead.vmm_private $vmm_priv KiB"
 		echo "BENCH mem_overhead.vmm_guest_ram_rss $(($1 - vmm_rss)) KiB"
+		echo "mem_overhead: vmm's largest mappings (Rss / private dirty, KiB, guest RAM included):"
+		awk '/^[0-9a-f]+-[0-9a-f]+ / { n = $6 == "" ? "[anon]" : $6 } /^Rss:/ { r[n] += $2 }
+			/^Private_Dirty:/ { d[n] += $2 } END { for (n in r) if (r[n]) printf "%d %d %s\n", r[n], d[n], n }' \
+			"/proc/$pid/smaps" | sort -rn | head -8 | sed 's/^/mem_overhead:   /'
 	fi
 else
 	echo "mem_overhead: vmm idle guest did not come up"; cat "$work/vmm.out" "$work/vmm.err"

@@ -45,15 +45,20 @@ static uint64_t now_ns(void)
 
 static int raw_child(void)
 {
+	uint64_t t[6];
 	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (kvm < 0)
 		return 2;
+	t[0] = now_ns();
 	int vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	t[1] = now_ns();
 	if (vm < 0 || ioctl(vm, KVM_SET_TSS_ADDR, 0xfffbd000ul) < 0 || ioctl(vm, KVM_CREATE_IRQCHIP, 0) < 0)
 		return 3;
+	t[2] = now_ns();
 	struct kvm_pit_config pit = {.flags = KVM_PIT_SPEAKER_DUMMY};
 	if (ioctl(vm, KVM_CREATE_PIT2, &pit) < 0)
 		return 4;
+	t[3] = now_ns();
 	uint8_t *mem = mmap(NULL, RAW_MEM, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (mem == MAP_FAILED)
 		return 5;
@@ -61,6 +66,7 @@ static int raw_child(void)
 	struct kvm_userspace_memory_region r = {.memory_size = RAW_MEM, .userspace_addr = (uintptr_t)mem};
 	if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &r) < 0)
 		return 6;
+	t[4] = now_ns();
 	int vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
 	int sz = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (vcpu < 0 || sz <= 0)
@@ -68,15 +74,19 @@ static int raw_child(void)
 	struct kvm_run *run = mmap(NULL, (size_t)sz, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
 	if (run == MAP_FAILED)
 		return 8;
-	uint64_t t = now_ns();
+	t[5] = now_ns();
 	int rc = ioctl(vcpu, KVM_RUN, 0);
-	fprintf(stderr, "raw: first KVM_RUN at monotonic %llu ns, exit %u\n", (unsigned long long)t,
+	fprintf(stderr, "raw: first KVM_RUN at monotonic %llu ns, exit %u\n", (unsigned long long)t[5],
 	        rc < 0 ? 0u : run->exit_reason);
+	fprintf(stderr, "raw: ioctl ms: create_vm %.3f irqchip %.3f pit %.3f memslot %.3f vcpu %.3f\n",
+	        (double)(t[1] - t[0]) / 1e6, (double)(t[2] - t[1]) / 1e6, (double)(t[3] - t[2]) / 1e6,
+	        (double)(t[4] - t[3]) / 1e6, (double)(t[5] - t[4]) / 1e6);
 	return rc < 0 ? 9 : 0;
 }
 
 struct sample {
 	double first_kvm_run, main_to_run, exec_to_main, boot_timer, first_byte, exit;
+	double create_vm, irqchip, pit, memslot, vcpu; /* raw child: its KVM ioctls */
 };
 
 /* Run argv once; fill *s (ms since just before fork). 0 on success. */
@@ -143,8 +153,13 @@ static int run_once(char *const argv[], struct sample *s, int raw)
 	memset(s, 0, sizeof(*s));
 	s->first_kvm_run = (double)(mono - t0) / 1e6;
 	s->exit = (double)(t_exit - t0) / 1e6;
-	if (raw)
+	if (raw) {
+		l = strstr(log, "raw: ioctl ms: ");
+		if (l)
+			sscanf(l, "raw: ioctl ms: create_vm %lf irqchip %lf pit %lf memslot %lf vcpu %lf", &s->create_vm,
+			       &s->irqchip, &s->pit, &s->memslot, &s->vcpu);
 		return 0;
+	}
 	s->main_to_run = (double)after_main / 1e6;
 	s->exec_to_main = s->first_kvm_run - s->main_to_run;
 	l = strstr(log, "guest boot time: ");
@@ -214,6 +229,11 @@ int main(int argc, char **argv)
 	printf("BENCH startup.first_serial_byte %.3f ms\n", MED(vs, first_byte));
 	printf("BENCH startup.hello_exit %.3f ms\n", MED(vs, exit));
 	printf("BENCH startup.raw_first_kvm_run %.3f ms\n", r);
+	printf("BENCH startup.raw_ioctl_create_vm %.3f ms\n", MED(rs, create_vm));
+	printf("BENCH startup.raw_ioctl_tss_irqchip %.3f ms\n", MED(rs, irqchip));
+	printf("BENCH startup.raw_ioctl_create_pit2 %.3f ms\n", MED(rs, pit));
+	printf("BENCH startup.raw_ioctl_memslot_128M %.3f ms\n", MED(rs, memslot));
+	printf("BENCH startup.raw_ioctl_vcpu_setup %.3f ms\n", MED(rs, vcpu));
 	printf("BENCH startup.runs %d runs\n", runs);
 	printf("RATIO startup.first_kvm_run_vs_raw %.3f\n", r > 0 ? v / r : 0);
 	return 0;
