@@ -80,6 +80,31 @@ else
 	echo "boot_linux: $QEMU not installed, no ratios"
 fi
 
+# What dominates: KVM's count of instructions it emulated (kvm:kvm_emulate_insn)
+# from start to the banner, one extra run each, when perf can count it.
+# BENCH_BOOT_PERF=0 skips this.
+emulated() { # NAME CMD...: prints the count
+	n=$1
+	shift
+	perf stat -x, -e kvm:kvm_emulate_insn -o "$work/$n.perf" -- sh "$here/stop_after.sh" "Linux version" "$@" \
+		>/dev/null 2>&1
+	awk -F, '/kvm_emulate_insn/ { print $1 }' "$work/$n.perf"
+}
+if [ "${BENCH_BOOT_PERF:-1}" = 1 ] && command -v perf >/dev/null 2>&1 &&
+	perf stat -e kvm:kvm_emulate_insn true >/dev/null 2>&1; then
+	e=$(emulated vmm "$VMM" --kernel "$CACHE/vmlinux" --initrd "$INITRD" --mem 128M --cpus 1 --cmdline "$CMDLINE")
+	[ -n "$e" ] && echo "BENCH boot.vmm_vmlinux_emulated_insns_to_banner $e insns"
+	if have_qemu; then
+		eq=$(emulated qemu "$QEMU" -M microvm -enable-kvm -cpu "$QEMU_CPU" -smp 1 -m 128M -nodefaults \
+			-no-user-config -display none -serial stdio -no-reboot -kernel "$CACHE/vmlinux" -initrd "$INITRD" \
+			-append "$CMDLINE")
+		[ -n "$eq" ] && echo "BENCH boot.qemu_vmlinux_emulated_insns_to_banner $eq insns"
+		[ -n "$e" ] && [ -n "$eq" ] && echo "RATIO boot.emulated_insns_to_banner_vs_qemu $(ratio "$e" "$eq")"
+	fi
+else
+	echo "boot_linux: perf cannot count kvm:kvm_emulate_insn here, no emulation counts"
+fi
+
 for r in vmm_bzImage vmm_vmlinux qemu_vmlinux; do
 	[ -s "$work/$r" ] || continue
 	case $r in vmm_bzImage) n=vmm_bzimage ;; *) n=$r ;; esac
