@@ -15,6 +15,7 @@
 #define HDR_LEN 36
 #define FADT_LEN 276
 #define FADT_FLAG_HW_REDUCED (1u << 20)
+#define FADT_FLAG_RESET_REG_SUP (1u << 10)
 #define IAPC_VGA_NOT_PRESENT 0x4
 #define IAPC_MSI_NOT_SUPPORTED 0x8
 #define IAPC_CMOS_RTC_NOT_PRESENT 0x20
@@ -38,6 +39,16 @@ static void checksum(uint8_t *p, size_t len, size_t at)
 	p[at] = (uint8_t)(0x100 - boot_sum8(p, len));
 }
 
+/* A Generic Address Structure for a byte-wide I/O port. */
+static void gas_io8(uint8_t *g, uint16_t port)
+{
+	g[0] = 1; /* system I/O space */
+	g[1] = 8; /* register bit width */
+	g[2] = 0; /* bit offset */
+	g[3] = 1; /* byte access */
+	le64_put(g + 4, port);
+}
+
 static size_t align16(size_t v)
 {
 	return (v + 15) & ~(size_t)15;
@@ -53,6 +64,11 @@ long boot_acpi_dsdt_aml(const struct boot_acpi_config *c, uint8_t *buf, size_t c
 		boot_aml_virtio_mmio_device(&a, (unsigned)i, c->virtio[i].addr, c->virtio[i].size,
 					    c->virtio[i].gsi);
 	boot_aml_end(&a, sb);
+	/* Name(\_S5, Package() {S5 type, 0}): lets the guest power off through
+	 * the FADT's sleep control register. */
+	const uint8_t s5[] = {0x08, '\\', '_', 'S', '5', '_', 0x12, 0x05, 0x02, 0x0a,
+			      BOOT_ACPI_S5_TYPE, 0x00};
+	boot_aml_bytes(&a, s5, sizeof(s5));
 	return a.err ? a.err : (long)a.len;
 }
 
@@ -136,7 +152,11 @@ int boot_acpi_build(const struct boot_acpi_config *c, uint64_t base, uint8_t *bu
 	header(f, "FACP", FADT_LEN, 6, "VMMFADT ");
 	le32_put(f + 40, (uint32_t)(base + dsdt));  /* DSDT */
 	le16_put(f + 109, IAPC_VGA_NOT_PRESENT | IAPC_MSI_NOT_SUPPORTED | IAPC_CMOS_RTC_NOT_PRESENT);
-	le32_put(f + 112, FADT_FLAG_HW_REDUCED);
+	le32_put(f + 112, FADT_FLAG_HW_REDUCED | FADT_FLAG_RESET_REG_SUP);
+	gas_io8(f + 116, BOOT_ACPI_RESET_PORT);    /* RESET_REG */
+	f[128] = BOOT_ACPI_RESET_VALUE;           /* RESET_VALUE */
+	gas_io8(f + 244, BOOT_ACPI_SLEEP_CONTROL_PORT); /* SLEEP_CONTROL_REG */
+	gas_io8(f + 256, BOOT_ACPI_SLEEP_STATUS_PORT);  /* SLEEP_STATUS_REG */
 	f[131] = 3;                               /* FADT minor version (6.3) */
 	le64_put(f + 140, base + dsdt);           /* X_DSDT */
 	memcpy(f + 268, "VMMVMM\0\0", 8);          /* hypervisor vendor identity */

@@ -35,5 +35,14 @@
 #define BOOT_MAX_CPUS 32
 #define BOOT_COM1_PORT 0x3f8
 #define BOOT_COM1_IRQ 4
+/* Hardware-reduced ACPI power management, in I/O space (the program's
+ * devices/legacy acpi_pm device answers there): sleep control, sleep status,
+ * reset register; \_S5 carries BOOT_ACPI_S5_TYPE. */
+#define BOOT_ACPI_PM_PORT 0x600
+#define BOOT_ACPI_SLEEP_CONTROL_PORT (BOOT_ACPI_PM_PORT + 0)
+#define BOOT_ACPI_SLEEP_STATUS_PORT (BOOT_ACPI_PM_PORT + 1)
+#define BOOT_ACPI_RESET_PORT (BOOT_ACPI_PM_PORT + 2)
+#define BOOT_ACPI_S5_TYPE 5
+#define BOOT_ACPI_RESET_VALUE 0x01
 
 #endif

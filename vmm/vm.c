@@ -26,11 +26,20 @@
 #include "devices/legacy/i8042.h"
 #include "devices/legacy/quiet.h"
 #include "devices/legacy/serial.h"
+#include "boot/layout.h"
 #include "vmm/boot.h"
 #include "vmm/log.h"
 #include "vmm/seccomp.h"
 #include "vmm/term.h"
 #include "vmm/vcpu.h"
+
+/* The FADT and \_S5 that boot/ writes must describe the acpi_pm device. */
+_Static_assert(BOOT_ACPI_PM_PORT == DEV_ACPI_PM_BASE, "ACPI PM port");
+_Static_assert(BOOT_ACPI_SLEEP_CONTROL_PORT == DEV_ACPI_PM_BASE + DEV_ACPI_PM_SLEEP_CONTROL, "SLP_CNT");
+_Static_assert(BOOT_ACPI_SLEEP_STATUS_PORT == DEV_ACPI_PM_BASE + DEV_ACPI_PM_SLEEP_STATUS, "SLP_STS");
+_Static_assert(BOOT_ACPI_RESET_PORT == DEV_ACPI_PM_BASE + DEV_ACPI_PM_RESET, "RESET_REG");
+_Static_assert(BOOT_ACPI_S5_TYPE == DEV_ACPI_PM_S5_TYPE, "S5 type");
+_Static_assert(BOOT_ACPI_RESET_VALUE == DEV_ACPI_PM_RESET_VALUE, "reset value");
 
 #define MMIO_HOLE_START 0xc0000000ull /* 3 GiB */
 #define MMIO_HOLE_END 0x100000000ull  /* 4 GiB */

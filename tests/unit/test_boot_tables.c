@@ -302,6 +302,9 @@ START_TEST(acpi_iasl_round_trip)
 	ck_assert_ptr_nonnull(strstr(d, "0x00001000,         // Address Length"));
 	ck_assert_ptr_nonnull(strstr(d, "Interrupt (ResourceConsumer, Edge, ActiveHigh, Exclusive, ,, )"));
 	ck_assert_ptr_nonnull(strstr(d, "0x00000006,"));
+	/* \_S5 for ACPI poweroff through the FADT's sleep control register */
+	ck_assert_ptr_nonnull(strstr(d, "Name (\\_S5, Package (0x02)"));
+	ck_assert_ptr_nonnull(strstr(d, "0x05, \n        Zero"));
 	free(d);
 
 	d = iasl_disasm(dir, "madt", tbl(buf, lay.madt), ti_get32(tbl(buf, lay.madt) + 4));
@@ -323,6 +326,21 @@ START_TEST(acpi_iasl_round_trip)
 	ck_assert_ptr_nonnull(strstr(d, want));
 	snprintf(want, sizeof(want), "DSDT Address : %016llX", (unsigned long long)lay.dsdt);
 	ck_assert_ptr_nonnull(strstr(d, want));
+	/* reset and sleep registers: byte-wide I/O ports of the acpi_pm device */
+	ck_assert_ptr_nonnull(strstr(d, "Reset Register Supported (V2) : 1"));
+	ck_assert_ptr_nonnull(strstr(d, "Value to cause reset : 01"));
+	const char *regs[][2] = {{"Reset Register :", "0000000000000602"},
+				 {"Sleep Control Register :", "0000000000000600"},
+				 {"Sleep Status Register :", "0000000000000601"}};
+	for (size_t i = 0; i < 3; i++) {
+		const char *r = strstr(d, regs[i][0]);
+		ck_assert_msg(r != NULL, "FADT lacks %s", regs[i][0]);
+		const char *sp = strstr(r, "Space ID : 01 [SystemIO]");
+		const char *ad = strstr(r, "Address : ");
+		ck_assert_ptr_nonnull(sp);
+		ck_assert_ptr_nonnull(ad);
+		ck_assert_msg(strncmp(ad + 10, regs[i][1], 16) == 0, "%s at %.16s", regs[i][0], ad + 10);
+	}
 	free(d);
 
 	d = iasl_disasm(dir, "xsdt", tbl(buf, lay.xsdt), 52);
