@@ -123,8 +123,10 @@ EOF2
   MMIO to 0xfd000000 (no device: the miss path; the vmm has no MMIO device on this path yet).
   CPL3: the guest marks its pages user, loads a GDT with user segments and a TSS whose I/O
   bitmap allows every port (KVM-PVM's IRETQ drops IOPL 3), and IRETQs to CPL3. raw_exits
-  (the floor: a 2 MiB VM, `KVM_RUN` answered with no device layer) runs before and after the
-  vmm runs and the two are averaged.
+  (the floor: a 2 MiB VM, `KVM_RUN` answered with no device layer) runs before the vmm runs
+  in each of 3 interleaved rounds; medians. `vmm_user_cpu_per_exit_*` is the vmm
+  process's user CPU time (`/usr/bin/time`, whole run) / N for the CPL0 loops: the VMM's own
+  work per exit, independent of machine load.
 - **density** (`tests/bench/density.sh`): 20 vmm processes started at once (1 vCPU, 128 MiB,
   tiny `hello`); wall time until all printed `TINY PASS`, reset and exited;
   `vms_per_core_s` = 20 / (seconds × cores). Then 20 idle ones: the sum of VmRSS, of Rss
