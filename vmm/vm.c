@@ -158,7 +158,9 @@ static int setup_devices(struct vmm_vm *vm)
 {
 	struct dev_manager_config mc;
 	dev_manager_config_default(&mc);
-	mc.log = dev_log;
+	/* The manager formats a message per unhandled access for its log
+	 * callback: only pay for that when debug output is wanted. */
+	mc.log = vmm_log_get_level() >= VMM_LOG_DEBUG ? dev_log : NULL;
 	mc.log_ctx = vm;
 	int e = dev_manager_new(&vm->devs, &mc);
 	if (e < 0) {
