@@ -12,9 +12,10 @@ STAMP="$B/tests/tools/serial_stamp"
 QEMU=${QEMU:-qemu-system-x86_64}
 QEMU_CPU=${QEMU_CPU:-host,-arch-capabilities}
 
-# vmm/vmm is a libtool wrapper (it links the shared libvmm-mem); run the
-# binary behind it with the library path the wrapper would set.
-if [ -x "$B/vmm/.libs/vmm" ]; then
+# If vmm/vmm is a libtool wrapper script (a build that links the shared
+# libvmm-mem), run the binary behind it with the library path the wrapper
+# would set. The default build links the project's libraries statically.
+if [ "$(head -c 2 "$B/vmm/vmm" 2>/dev/null)" = "#!" ] && [ -x "$B/vmm/.libs/vmm" ]; then
 	VMM="$B/vmm/.libs/vmm"
 	LD_LIBRARY_PATH="$B/mem/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 	export LD_LIBRARY_PATH
