@@ -14,6 +14,7 @@
 #include "boot/boot.h"
 #include "vmm/log.h"
 #include "vmm/vcpu.h"
+#include "vmm/virtio.h"
 
 struct file_map {
 	void *data;
@@ -90,16 +91,36 @@ int vmm_boot(struct vmm_vm *vm)
 		unmap_file(&kernel);
 		return r;
 	}
+	struct boot_result *res = NULL;
+	/* virtio-mmio devices: DSDT nodes (boot_config) and command line entries. */
+	const struct boot_virtio_mmio *vlist;
+	size_t nv = vmm_virtio_boot_list(vm, &vlist);
+	char *cmdline = NULL;
+	if (nv) {
+		size_t cap = strlen(cfg->cmdline) + nv * 48 + 1;
+		cmdline = malloc(cap);
+		if (!cmdline) {
+			r = -ENOMEM;
+			goto out;
+		}
+		memcpy(cmdline, cfg->cmdline, strlen(cfg->cmdline) + 1);
+		if ((r = boot_cmdline_append_virtio(cmdline, cap, vlist, nv)) < 0) {
+			vmm_err("cannot add the virtio_mmio.device= entries to the command line: %s", strerror(-r));
+			goto out;
+		}
+	}
 	struct boot_config bc = {
 		.kernel = kernel.data,
 		.kernel_size = kernel.size,
 		.initrd = initrd.data,
 		.initrd_size = initrd.size,
-		.cmdline = cfg->cmdline,
+		.cmdline = cmdline ? cmdline : cfg->cmdline,
 		.ncpus = vm->ncpus,
+		.virtio = vlist,
+		.nvirtio = nv,
 		.flags = (cfg->host_decompress ? 0 : BOOT_F_NO_HOST_DECOMPRESS) | (cfg->fdt ? BOOT_F_FDT : 0),
 	};
-	struct boot_result *res = calloc(1, sizeof(*res));
+	res = calloc(1, sizeof(*res));
 	if (!res) {
 		r = -ENOMEM;
 		goto out;
@@ -119,6 +140,7 @@ int vmm_boot(struct vmm_vm *vm)
 		         (unsigned long long)res->initrd_size);
 	r = vmm_vcpu_set_entry(&vm->vcpus[0], &res->entry);
 out:
+	free(cmdline);
 	free(res);
 	unmap_file(&initrd);
 	unmap_file(&kernel);

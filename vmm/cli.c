@@ -28,6 +28,10 @@ static const struct option long_opts[] = {
 	{"no-host-decompress", no_argument, NULL, OPT_NO_HOST_DECOMPRESS},
 	{"fdt", no_argument, NULL, OPT_FDT},
 	{"no-seccomp", no_argument, NULL, OPT_NO_SECCOMP},
+	{"disk", required_argument, NULL, VMM_OPT_DISK},
+	{"rng", no_argument, NULL, VMM_OPT_RNG},
+	{"net", required_argument, NULL, VMM_OPT_NET},
+	{"console", required_argument, NULL, VMM_OPT_CONSOLE},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -51,13 +55,14 @@ void vmm_cli_usage(FILE *f)
 	        "      --no-host-decompress boot a bzImage through its own decompressor\n"
 	        "      --fdt                also hand the guest a device tree (setup_data)\n"
 	        "      --no-seccomp         do not install the per-thread seccomp filters\n"
+	        "%s"
 	        "  -h, --help               this help\n"
 	        "  -V, --version            print the version\n"
 	        "\n"
 	        "The guest's COM1 is this terminal; Ctrl-A x quits. Exit status: 0 when the guest\n"
 	        "resets or powers off, 1 on a setup error, 2 when the guest stops abnormally\n"
 	        "(KVM internal error, failed entry, crash), 128+N on signal N.\n",
-	        VMM_DEFAULT_CMDLINE, VMM_MAX_CPUS);
+	        VMM_DEFAULT_CMDLINE, VMM_MAX_CPUS, VMM_CLI_VIRTIO_USAGE);
 }
 
 static enum vmm_cli_result fail(char *err, size_t errlen, const char *fmt, ...)
@@ -230,6 +235,13 @@ enum vmm_cli_result vmm_cli_parse(int argc, char **argv, struct vmm_config *cfg,
 			break;
 		case OPT_NO_SECCOMP:
 			cfg->seccomp = false;
+			break;
+		case VMM_OPT_DISK:
+		case VMM_OPT_RNG:
+		case VMM_OPT_NET:
+		case VMM_OPT_CONSOLE:
+			if (vmm_cli_virtio_option(cfg, c, optarg, err, errlen) < 0)
+				return VMM_CLI_ERROR;
 			break;
 		case 'h':
 			vmm_cli_usage(stdout);

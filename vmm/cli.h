@@ -11,6 +11,12 @@
 #define VMM_DEFAULT_MEM (512ull << 20)
 #define VMM_MIN_MEM (2ull << 20)
 #define VMM_MAX_CPUS 32
+#define VMM_MAX_DISKS 8
+
+struct vmm_disk {
+	const char *path;
+	bool read_only;
+};
 
 struct vmm_config {
 	const char *kernel;
@@ -26,6 +32,13 @@ struct vmm_config {
 	bool host_decompress;
 	bool fdt;
 	bool seccomp;
+	/* virtio-mmio devices (vmm/cli_virtio.c) */
+	struct vmm_disk disks[VMM_MAX_DISKS];
+	unsigned ndisks;
+	bool rng;
+	const char *net_tap; /* NULL: no network device */
+	uint8_t net_mac[6];
+	bool console_virtio; /* --console virtio */
 };
 
 /* "UID:GID" (decimal, each < 2^32-1) -> 0 or -EINVAL. */
@@ -44,4 +57,13 @@ enum vmm_cli_result vmm_cli_parse(int argc, char **argv, struct vmm_config *cfg,
 int vmm_cli_parse_size(const char *s, uint64_t *out);
 
 void vmm_cli_usage(FILE *f);
+
+/* cli_virtio.c: --disk, --rng, --net, --console. 0, or -1 with err set. */
+int vmm_cli_virtio_option(struct vmm_config *cfg, int opt, const char *arg, char *err, size_t errlen);
+#define VMM_CLI_VIRTIO_USAGE                                                                       \
+	"      --disk PATH[,ro]     virtio-blk on a raw image file (repeatable, up to 8)\n"          \
+	"      --rng                virtio-rng (entropy from the host's getrandom)\n"               \
+	"      --net tap=NAME[,mac=MAC] virtio-net on an existing tap device\n"                     \
+	"      --console virtio     guest console on virtio-console (COM1 stays for early output)\n"
+enum { VMM_OPT_DISK = 512, VMM_OPT_RNG, VMM_OPT_NET, VMM_OPT_CONSOLE };
 #endif

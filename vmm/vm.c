@@ -32,6 +32,7 @@
 #include "vmm/seccomp.h"
 #include "vmm/term.h"
 #include "vmm/vcpu.h"
+#include "vmm/virtio.h"
 
 /* The FADT and \_S5 that boot/ writes must describe the acpi_pm device. */
 _Static_assert(BOOT_ACPI_PM_PORT == DEV_ACPI_PM_BASE, "ACPI PM port");
@@ -93,6 +94,9 @@ static int setup_memory(struct vmm_vm *vm)
 	}
 	for (size_t i = 0; i < gm_memory_num_regions(vm->mem); i++) {
 		const struct gm_region *reg = gm_memory_region(vm->mem, i);
+		vmm_debug("guest RAM slot %zu: guest 0x%llx, %llu bytes, host mapping %p", i,
+		          (unsigned long long)gm_region_start(reg).raw, (unsigned long long)gm_region_len(reg),
+		          (void *)gm_region_host_base(reg));
 		e = vmm_kvm_set_memslot(&vm->kvm, (uint32_t)i, gm_region_start(reg).raw, gm_region_len(reg),
 		                        gm_region_host_base(reg));
 		if (e < 0)
@@ -154,7 +158,9 @@ static int setup_devices(struct vmm_vm *vm)
 {
 	struct dev_manager_config mc;
 	dev_manager_config_default(&mc);
-	mc.log = dev_log;
+	/* The manager formats a message per unhandled access for its log
+	 * callback: only pay for that when debug output is wanted. */
+	mc.log = vmm_log_get_level() >= VMM_LOG_DEBUG ? dev_log : NULL;
 	mc.log_ctx = vm;
 	int e = dev_manager_new(&vm->devs, &mc);
 	if (e < 0) {
@@ -207,7 +213,7 @@ int vmm_vm_create(struct vmm_vm *vm, const struct vmm_config *cfg, uint64_t star
 	int e;
 	if ((e = vmm_kvm_open(&vm->kvm, cfg->cpus)) < 0)
 		return e;
-	if ((e = setup_memory(vm)) < 0 || (e = setup_devices(vm)) < 0)
+	if ((e = setup_memory(vm)) < 0 || (e = setup_devices(vm)) < 0 || (e = vmm_virtio_create(vm)) < 0)
 		return e;
 	for (unsigned i = 0; i < vm->ncpus; i++)
 		if ((e = vmm_vcpu_create(vm, i)) < 0)
@@ -228,6 +234,7 @@ void vmm_vm_destroy(struct vmm_vm *vm)
 	}
 	for (unsigned i = 0; i < vm->ncpus; i++)
 		vmm_vcpu_destroy(&vm->vcpus[i]);
+	vmm_virtio_destroy(vm);
 	if (vm->devs)
 		dev_manager_free(vm->devs);
 	dev_serial_free(vm->serial);
@@ -247,7 +254,7 @@ void vmm_vm_destroy(struct vmm_vm *vm)
 
 static void feed_console(struct vmm_vm *vm, struct vmm_console_in *con, bool *stdin_open)
 {
-	size_t space = dev_serial_rx_space(vm->serial);
+	size_t space = vmm_virtio_console_input_fd(vm) >= 0 ? 64 : dev_serial_rx_space(vm->serial);
 	if (space == 0)
 		return;
 	uint8_t in[64], out[128];
@@ -266,7 +273,11 @@ static void feed_console(struct vmm_vm *vm, struct vmm_console_in *con, bool *st
 		return;
 	}
 	/* The filter may expand one byte into two; what does not fit is dropped. */
-	dev_serial_input(vm->serial, out, on);
+	int vcon = vmm_virtio_console_input_fd(vm);
+	if (vcon >= 0 && on && write(vcon, out, on) < 0)
+		vmm_debug("virtio-console input dropped: %s", strerror(errno));
+	else if (vcon < 0)
+		dev_serial_input(vm->serial, out, on);
 }
 
 int vmm_vm_run(struct vmm_vm *vm)
@@ -291,7 +302,9 @@ int vmm_vm_run(struct vmm_vm *vm)
 		return VMM_EXIT_SETUP;
 	}
 	vmm_term_raw();
-	for (unsigned i = 0; i < vm->ncpus; i++) {
+	if (vmm_virtio_start(vm) < 0)
+		vmm_vm_stop(vm, VMM_EXIT_SETUP, "could not start the virtio event loop");
+	for (unsigned i = 0; !vmm_vm_stopping(vm) && i < vm->ncpus; i++) {
 		if (vmm_vcpu_start(&vm->vcpus[i]) < 0) {
 			vmm_vm_stop(vm, VMM_EXIT_SETUP, "could not start every vCPU");
 			break;
@@ -313,7 +326,7 @@ int vmm_vm_run(struct vmm_vm *vm)
 			{.fd = sfd, .events = POLLIN},
 			{.fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN},
 		};
-		bool full = stdin_open && dev_serial_rx_space(vm->serial) == 0;
+		bool full = stdin_open && vmm_virtio_console_input_fd(vm) < 0 && dev_serial_rx_space(vm->serial) == 0;
 		if (full)
 			p[2].fd = -1; /* the guest has not drained its FIFO yet: check again soon */
 		int r = poll(p, 3, full ? 10 : -1);
@@ -354,6 +367,7 @@ int vmm_vm_run(struct vmm_vm *vm)
 		else
 			vmm_warn("vCPU %u did not stop within 2 s", i);
 	}
+	vmm_virtio_stop(vm);
 	vmm_term_restore();
 	close(sfd);
 	return vm->exit_code;

@@ -19,6 +19,7 @@ struct dev_i8042;
 struct dev_boot_timer;
 struct dev_cmos;
 struct dev_acpi_pm;
+struct vmm_virtio;
 
 /* Exit status of the program. */
 enum vmm_exit {
@@ -57,6 +58,7 @@ struct vmm_vm {
 	struct dev_boot_timer *boot_timer;
 	struct dev_cmos *cmos;
 	struct dev_acpi_pm *acpi_pm;
+	struct vmm_virtio *virtio; /* virtio.c; NULL without virtio devices */
 };
 
 /* Ask the VM to stop with exit status `code`: logs why (info level for a

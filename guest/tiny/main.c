@@ -1,5 +1,8 @@
 /* tiny: test selection (tiny.test=NAME on the command line), the tests, exceptions, reset. */
 #include "tiny.h"
+#include "virtio.h"
+
+#include "exits.h"
 
 #define BOOT_TIMER_PORT 0x440
 #define BOOT_TIMER_MAGIC 123
@@ -262,6 +265,9 @@ static const char *test_echo(void)
 	return n ? NULL : "no input arrived";
 }
 
+/* make bench: exit-cost loops (exits.c). */
+static const char *test_exits(void) { return tiny_exits(test_name, boot.cmdline); }
+
 struct tiny_test {
 	const char *name;
 	const char *(*fn)(void);
@@ -270,6 +276,8 @@ static const struct tiny_test tests[] = {
 	{"hello", test_hello}, {"bootinfo", test_bootinfo}, {"acpi", test_acpi}, {"pio", test_pio},
 	{"smp", test_smp},     {"reset", test_reset},       {"int3", test_int3},  {"idle", test_idle},
 	{"echo", test_echo},   {"poweroff", test_poweroff}, {"triplefault", test_triplefault},
+	{"exits_pio", test_exits}, {"exits_pio_miss", test_exits}, {"exits_mmio", test_exits},
+	{"exits_pio_cpl3", test_exits}, {"exits_mmio_cpl3", test_exits},
 };
 
 void tiny_main(uint32_t kind, uint64_t info)
@@ -286,6 +294,9 @@ void tiny_main(uint32_t kind, uint64_t info)
 		for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 			if (streq(tests[i].name, test_name))
 				err = tests[i].fn();
+		tiny_test_fn vfn = tiny_virtio_test(test_name); /* virtio_blk.c */
+		if (vfn)
+			err = vfn(&boot);
 	}
 	if (err)
 		tprintf("TINY FAIL %s: %s\n", test_name, err);

@@ -1,0 +1,558 @@
+/* virtio-mmio devices of the VM and their event loop (see virtio.h). */
+#include "config.h"
+
+#include "vmm/virtio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <linux/kvm.h>
+#include <net/if.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "boot/vdev.h"
+#include "devices/core/dev.h"
+#include "devices/virtio/blk.h"
+#include "devices/virtio/console.h"
+#include "devices/virtio/net.h"
+#include "devices/virtio/rng.h"
+#include "vmm/log.h"
+#include "vmm/seccomp.h"
+#include "vmm/vm.h"
+
+#define MAX_DEVS (VMM_MAX_DISKS + 3)
+#define MAX_QUEUES 2
+#define MAX_BACKEND_FDS 4
+#define QUEUE_SIZE 256
+
+enum watch_kind { W_STOP, W_QUEUE, W_BACKEND };
+
+struct vdev;
+struct watch {
+	enum watch_kind kind;
+	struct vdev *d;
+	uint16_t q;
+	int fd;
+};
+
+struct vdev {
+	struct vmm_virtio *vv;
+	char name[24];
+	struct dev_virtio_mmio *dev;
+	struct dev_handle *h;
+	uint64_t base;
+	uint32_t gsi;
+	int irqfd;		   /* -1: KVM_IRQ_LINE pulses instead */
+	uint16_t nq;
+	int qfd[MAX_QUEUES];	   /* one eventfd per queue */
+	bool ioeventfd[MAX_QUEUES]; /* registered with KVM (else the notify hook writes qfd) */
+	struct watch qw[MAX_QUEUES];
+	int nb;
+	struct watch bw[MAX_BACKEND_FDS];
+	_Atomic uint64_t exit_notifies; /* QueueNotify writes that reached a vCPU thread */
+	uint64_t loop_wakeups;		/* queue eventfd wakeups in the event loop */
+};
+
+struct vmm_virtio {
+	struct vmm_vm *vm;
+	struct vdev devs[MAX_DEVS];
+	unsigned n;
+	struct boot_virtio_mmio boot[MAX_DEVS];
+	int epfd, stop_fd;
+	struct watch stop_watch;
+	pthread_t thread;
+	bool started;
+	bool use_ioeventfd, use_irqfd;
+	int con_in_w; /* --console virtio: main loop writes stdin here */
+};
+
+/* ---- interrupts and notifications ---- */
+
+static int irq_trigger(void *ctx, uint32_t gsi)
+{
+	struct vdev *d = ctx;
+	if (d->irqfd >= 0) {
+		uint64_t one = 1;
+		for (;;) {
+			ssize_t w = write(d->irqfd, &one, sizeof(one));
+			if (w == (ssize_t)sizeof(one))
+				return 0;
+			if (w < 0 && errno == EINTR)
+				continue;
+			return w < 0 ? -errno : -EIO;
+		}
+	}
+	struct vmm_kvm *k = &d->vv->vm->kvm;
+	int r = vmm_kvm_irq_line(k, gsi, 1);
+	return r < 0 ? r : vmm_kvm_irq_line(k, gsi, 0);
+}
+
+/* QueueNotify without an ioeventfd: the vCPU thread only wakes the loop. */
+static void notify_hook(void *ctx, struct dev_virtio_mmio *dev, uint16_t q)
+{
+	struct vdev *d = ctx;
+	if (q >= d->nq)
+		return;
+	atomic_fetch_add(&d->exit_notifies, 1);
+	uint64_t one = 1;
+	if (write(d->qfd[q], &one, sizeof(one)) < 0) {
+		/* EAGAIN: the counter is already non-zero, the loop will run */
+	}
+}
+
+static int kvm_ioeventfd(struct vmm_virtio *vv, struct vdev *d, uint16_t q)
+{
+	struct kvm_ioeventfd io = {
+		.datamatch = q,
+		.addr = d->base + VIRTIO_MMIO_QUEUE_NOTIFY,
+		.len = 4,
+		.fd = d->qfd[q],
+		.flags = KVM_IOEVENTFD_FLAG_DATAMATCH,
+	};
+	return ioctl(vv->vm->kvm.vm_fd, KVM_IOEVENTFD, &io) < 0 ? -errno : 0;
+}
+
+static int kvm_irqfd(struct vmm_virtio *vv, struct vdev *d)
+{
+	struct kvm_irqfd f = {.fd = (uint32_t)d->irqfd, .gsi = d->gsi};
+	return ioctl(vv->vm->kvm.vm_fd, KVM_IRQFD, &f) < 0 ? -errno : 0;
+}
+
+static int watch_add(struct vmm_virtio *vv, struct watch *w, uint32_t events)
+{
+	struct epoll_event ev = {.events = events, .data.ptr = w};
+	if (epoll_ctl(vv->epfd, EPOLL_CTL_ADD, w->fd, &ev) < 0) {
+		int e = errno;
+		vmm_err("epoll_ctl: %s", strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+/* ---- backends ---- */
+
+static int open_disk(const struct vmm_disk *disk)
+{
+	int fd = open(disk->path, (disk->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		vmm_err("cannot open disk '%s'%s: %s", disk->path, disk->read_only ? " (read-only)" : "", strerror(e));
+		return -e;
+	}
+	return fd;
+}
+
+static int open_tap(const char *name)
+{
+	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		vmm_err("cannot open /dev/net/tun for tap '%s': %s", name, strerror(e));
+		return -e;
+	}
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		int e = errno;
+		vmm_err("cannot attach to tap '%s': %s%s", name, strerror(e),
+		        e == EPERM ? " (needs CAP_NET_ADMIN or a tap owned by this user)"
+		        : e == EBUSY ? " (the tap is in use or is not a tap with vnet headers)"
+		        : e == EINVAL ? " (an existing interface that is not a tap?)" : "");
+		close(fd);
+		return -e;
+	}
+	int hdr = VIRTIO_NET_HDR_LEN;
+	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0) {
+		int e = errno;
+		vmm_err("tap '%s': TUNSETVNETHDRSZ: %s", name, strerror(e));
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+/* ---- creation ---- */
+
+static struct vdev *next_dev(struct vmm_virtio *vv, const char *name, struct dev_virtio_mmio_config *tc)
+{
+	struct vdev *d = &vv->devs[vv->n];
+	memset(d, 0, sizeof(*d));
+	d->vv = vv;
+	d->irqfd = -1;
+	for (int q = 0; q < MAX_QUEUES; q++)
+		d->qfd[q] = -1;
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	*tc = (struct dev_virtio_mmio_config){
+		.mem = vv->vm->mem,
+		.irq = {.trigger = irq_trigger, .ctx = d},
+		.queue_max = QUEUE_SIZE,
+		.notify_hook = notify_hook,
+		.notify_ctx = d,
+	};
+	return d;
+}
+
+/* The GSI is needed before the transport exists (its config carries it). */
+static int alloc_gsi(struct vmm_virtio *vv, uint32_t *gsi)
+{
+	struct dev_res_req rq = {.kind = DEV_RES_LEGACY_IRQ};
+	struct dev_resource r;
+	int e = dev_manager_alloc_resources(vv->vm->devs, &rq, 1, &r);
+	if (e < 0) {
+		vmm_err("no free GSI for another virtio device: %s", strerror(-e));
+		return e;
+	}
+	*gsi = (uint32_t)r.base;
+	return 0;
+}
+
+/* Place the new transport, wire its eventfds; on error the transport is freed. */
+static int place(struct vmm_virtio *vv, struct vdev *d)
+{
+	int e = dev_manager_register_alloc(vv->vm->devs, DEV_BUS_MMIO, 0, DEV_VIRTIO_MMIO_SIZE, DEV_VIRTIO_MMIO_SIZE,
+	                                   DEV_ALLOC_FIRST_MATCH, 0, &dev_virtio_mmio_ops, d->dev, &d->h, &d->base);
+	if (e < 0) {
+		vmm_err("%s: no MMIO window: %s", d->name, strerror(-e));
+		dev_virtio_mmio_free(d->dev);
+		d->dev = NULL;
+		return e;
+	}
+	vv->n++; /* from here vmm_virtio_destroy cleans it up */
+	vv->boot[vv->n - 1] = (struct boot_virtio_mmio){.addr = d->base, .size = DEV_VIRTIO_MMIO_SIZE, .gsi = d->gsi};
+	d->nq = dev_virtio_mmio_num_queues(d->dev);
+	if (d->nq > MAX_QUEUES) {
+		vmm_err("%s: %u queues, the VMM wires at most %d", d->name, d->nq, MAX_QUEUES);
+		return -EINVAL;
+	}
+	for (uint16_t q = 0; q < d->nq; q++) {
+		d->qfd[q] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (d->qfd[q] < 0) {
+			vmm_err("eventfd: %s", strerror(errno));
+			return -errno;
+		}
+		d->qw[q] = (struct watch){W_QUEUE, d, q, d->qfd[q]};
+		if ((e = watch_add(vv, &d->qw[q], EPOLLIN)) < 0)
+			return e;
+		if (vv->use_ioeventfd) {
+			e = kvm_ioeventfd(vv, d, q);
+			if (e < 0)
+				vmm_warn("%s: KVM_IOEVENTFD for queue %u: %s; notifications go through the vCPU thread",
+				         d->name, q, strerror(-e));
+			else
+				d->ioeventfd[q] = true;
+		}
+	}
+	if (vv->use_irqfd) {
+		d->irqfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (d->irqfd < 0) {
+			vmm_err("eventfd: %s", strerror(errno));
+			return -errno;
+		}
+		if ((e = kvm_irqfd(vv, d)) < 0) {
+			vmm_warn("%s: KVM_IRQFD: %s; interrupts go through KVM_IRQ_LINE", d->name, strerror(-e));
+			close(d->irqfd);
+			d->irqfd = -1;
+		}
+	}
+	int fds[MAX_BACKEND_FDS];
+	int nb = dev_virtio_mmio_backend_fds(d->dev, fds, MAX_BACKEND_FDS);
+	for (int i = 0; i < nb; i++) {
+		bool dup = false; /* console in/out may be one fd */
+		for (int j = 0; j < d->nb; j++)
+			dup |= d->bw[j].fd == fds[i];
+		if (dup)
+			continue;
+		d->bw[d->nb] = (struct watch){W_BACKEND, d, 0, fds[i]};
+		struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLET, .data.ptr = &d->bw[d->nb]};
+		if (epoll_ctl(vv->epfd, EPOLL_CTL_ADD, fds[i], &ev) < 0) {
+			if (errno != EPERM) {
+				vmm_err("%s: epoll_ctl: %s", d->name, strerror(errno));
+				return -errno;
+			}
+			/* A regular file (e.g. stdout redirected): always ready, never EAGAIN. */
+			vmm_debug("%s: backend fd %d is not pollable; not watched", d->name, fds[i]);
+			continue;
+		}
+		d->nb++;
+	}
+	vmm_info("%s at 0x%llx (4K), GSI %u, %u queue(s); notify: %s, interrupt: %s", d->name,
+	         (unsigned long long)d->base, d->gsi, d->nq, d->nq && d->ioeventfd[0] ? "ioeventfd" : "vCPU exit",
+	         d->irqfd >= 0 ? "irqfd" : "KVM_IRQ_LINE");
+	return 0;
+}
+
+static int add_disk(struct vmm_virtio *vv, const struct vmm_disk *disk, unsigned idx)
+{
+	struct dev_virtio_mmio_config tc;
+	char name[24];
+	snprintf(name, sizeof(name), "virtio-blk%u", idx);
+	struct vdev *d = next_dev(vv, name, &tc);
+	int e = alloc_gsi(vv, &d->gsi);
+	if (e < 0)
+		return e;
+	tc.gsi = d->gsi;
+	int fd = open_disk(disk);
+	if (fd < 0)
+		return fd;
+	char serial[21];
+	snprintf(serial, sizeof(serial), "vmm-disk%u", idx);
+	struct dev_virtio_blk_config bc = {.fd = fd, .read_only = disk->read_only, .serial = serial};
+	if ((e = dev_virtio_blk_new(&d->dev, &tc, &bc)) < 0) {
+		vmm_err("disk '%s': %s%s", disk->path, strerror(-e),
+		        e == -EINVAL ? " (not a regular file or block device, or not a multiple of 512 bytes?)" : "");
+		close(fd);
+		return e;
+	}
+	vmm_info("disk '%s'%s: %llu sectors", disk->path, disk->read_only ? " read-only" : "",
+	         (unsigned long long)dev_virtio_blk_capacity(d->dev));
+	return place(vv, d);
+}
+
+static int add_rng(struct vmm_virtio *vv)
+{
+	struct dev_virtio_mmio_config tc;
+	struct vdev *d = next_dev(vv, "virtio-rng", &tc);
+	int e = alloc_gsi(vv, &d->gsi);
+	if (e < 0)
+		return e;
+	tc.gsi = d->gsi;
+	if ((e = dev_virtio_rng_new(&d->dev, &tc)) < 0) {
+		vmm_err("virtio-rng: %s", strerror(-e));
+		return e;
+	}
+	return place(vv, d);
+}
+
+static int add_net(struct vmm_virtio *vv, const struct vmm_config *cfg)
+{
+	struct dev_virtio_mmio_config tc;
+	struct vdev *d = next_dev(vv, "virtio-net", &tc);
+	int e = alloc_gsi(vv, &d->gsi);
+	if (e < 0)
+		return e;
+	tc.gsi = d->gsi;
+	int fd = open_tap(cfg->net_tap);
+	if (fd < 0)
+		return fd;
+	struct dev_virtio_net_config nc = {.tap_fd = fd, .vnet_hdr_len = VIRTIO_NET_HDR_LEN};
+	memcpy(nc.mac, cfg->net_mac, 6);
+	if ((e = dev_virtio_net_new(&d->dev, &tc, &nc)) < 0) {
+		vmm_err("virtio-net on tap '%s': %s", cfg->net_tap, strerror(-e));
+		close(fd);
+		return e;
+	}
+	vmm_info("virtio-net on tap '%s', MAC %02x:%02x:%02x:%02x:%02x:%02x", cfg->net_tap, nc.mac[0], nc.mac[1],
+	         nc.mac[2], nc.mac[3], nc.mac[4], nc.mac[5]);
+	return place(vv, d);
+}
+
+static int add_console(struct vmm_virtio *vv)
+{
+	struct dev_virtio_mmio_config tc;
+	struct vdev *d = next_dev(vv, "virtio-console", &tc);
+	int e = alloc_gsi(vv, &d->gsi);
+	if (e < 0)
+		return e;
+	tc.gsi = d->gsi;
+	/* Input: the main loop keeps reading stdin (Ctrl-A x, raw terminal) and
+	 * forwards into a pipe whose read end is the device's non-blocking input.
+	 * Output: a dup of stdout. */
+	int p[2];
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) {
+		vmm_err("pipe: %s", strerror(errno));
+		return -errno;
+	}
+	int out = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (out < 0) {
+		e = -errno;
+		vmm_err("dup(stdout): %s", strerror(-e));
+		close(p[0]);
+		close(p[1]);
+		return e;
+	}
+	struct dev_virtio_console_config cc = {.in_fd = p[0], .out_fd = out, .own_fds = true};
+	if ((e = dev_virtio_console_new(&d->dev, &tc, &cc)) < 0) {
+		vmm_err("virtio-console: %s", strerror(-e));
+		close(p[0]);
+		close(p[1]);
+		close(out);
+		return e;
+	}
+	vv->con_in_w = p[1];
+	return place(vv, d);
+}
+
+static bool env_off(const char *name)
+{
+	const char *v = getenv(name);
+	return v && *v && strcmp(v, "0") != 0;
+}
+
+int vmm_virtio_create(struct vmm_vm *vm)
+{
+	const struct vmm_config *cfg = vm->cfg;
+	if (cfg->ndisks == 0 && !cfg->rng && !cfg->net_tap && !cfg->console_virtio)
+		return 0;
+	struct vmm_virtio *vv = calloc(1, sizeof(*vv));
+	if (!vv)
+		return -ENOMEM;
+	vm->virtio = vv;
+	vv->vm = vm;
+	vv->con_in_w = -1;
+	vv->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	vv->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (vv->stop_fd < 0 || vv->epfd < 0) {
+		vmm_err("eventfd/epoll: %s", strerror(errno));
+		return -errno;
+	}
+	vv->stop_watch = (struct watch){W_STOP, NULL, 0, vv->stop_fd};
+	int e = watch_add(vv, &vv->stop_watch, EPOLLIN);
+	if (e < 0)
+		return e;
+	/* VMM_NO_IOEVENTFD / VMM_NO_IRQFD (tests): force the fallback paths. */
+	vv->use_ioeventfd = ioctl(vm->kvm.sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_IOEVENTFD) > 0 &&
+	                    !env_off("VMM_NO_IOEVENTFD");
+	vv->use_irqfd = ioctl(vm->kvm.sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQFD) > 0 && !env_off("VMM_NO_IRQFD");
+	for (unsigned i = 0; i < cfg->ndisks; i++)
+		if ((e = add_disk(vv, &cfg->disks[i], i)) < 0)
+			return e;
+	if (cfg->rng && (e = add_rng(vv)) < 0)
+		return e;
+	if (cfg->net_tap && (e = add_net(vv, cfg)) < 0)
+		return e;
+	if (cfg->console_virtio && (e = add_console(vv)) < 0)
+		return e;
+	return 0;
+}
+
+/* ---- the event loop ---- */
+
+static void drain(int fd)
+{
+	uint64_t v;
+	while (read(fd, &v, sizeof(v)) == (ssize_t)sizeof(v))
+		;
+}
+
+static void *event_loop(void *arg)
+{
+	struct vmm_virtio *vv = arg;
+	struct vmm_vm *vm = vv->vm;
+	if (vm->cfg->seccomp && vmm_seccomp_available() && vmm_seccomp_install(VMM_SECCOMP_EVENT) < 0) {
+		vmm_vm_stop(vm, VMM_EXIT_SETUP, "no seccomp filter for the virtio event loop: stopping");
+		return NULL;
+	}
+	for (;;) {
+		struct epoll_event ev[16];
+		int n = epoll_wait(vv->epfd, ev, 16, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			vmm_vm_stop(vm, VMM_EXIT_SETUP, "virtio event loop: epoll_wait: %s", strerror(errno));
+			return NULL;
+		}
+		for (int i = 0; i < n; i++) {
+			struct watch *w = ev[i].data.ptr;
+			int r = 0;
+			switch (w->kind) {
+			case W_STOP:
+				return NULL;
+			case W_QUEUE:
+				drain(w->fd);
+				w->d->loop_wakeups++;
+				r = dev_virtio_mmio_process_queue(w->d->dev, w->q);
+				break;
+			case W_BACKEND:
+				r = dev_virtio_mmio_backend_event(w->d->dev, w->fd, ev[i].events);
+				break;
+			}
+			if (r < 0)
+				vmm_debug("%s: queue work: %s (the device reports it to the guest)", w->d->name,
+				          strerror(-r));
+		}
+	}
+}
+
+int vmm_virtio_start(struct vmm_vm *vm)
+{
+	struct vmm_virtio *vv = vm->virtio;
+	if (!vv)
+		return 0;
+	int e = pthread_create(&vv->thread, NULL, event_loop, vv);
+	if (e) {
+		vmm_err("cannot start the virtio event loop: %s", strerror(e));
+		return -e;
+	}
+	vv->started = true;
+	return 0;
+}
+
+void vmm_virtio_stop(struct vmm_vm *vm)
+{
+	struct vmm_virtio *vv = vm->virtio;
+	if (!vv || !vv->started)
+		return;
+	uint64_t one = 1;
+	if (write(vv->stop_fd, &one, sizeof(one)) < 0)
+		vmm_warn("cannot wake the virtio event loop: %s", strerror(errno));
+	pthread_join(vv->thread, NULL);
+	vv->started = false;
+}
+
+void vmm_virtio_destroy(struct vmm_vm *vm)
+{
+	struct vmm_virtio *vv = vm->virtio;
+	if (!vv)
+		return;
+	vmm_virtio_stop(vm);
+	/* The devices that were placed: unregister, wait for accesses in flight. */
+	for (unsigned i = 0; i < vv->n; i++)
+		if (vv->devs[i].h)
+			dev_manager_unregister(vm->devs, vv->devs[i].h);
+	if (vm->devs)
+		dev_manager_synchronize(vm->devs);
+	/* Runs under the main thread's seccomp filter: only close() and free().
+	 * The epoll set goes with its fd (the loop has stopped); KVM drops an
+	 * irqfd when its eventfd is closed and the ioeventfds with the VM fd. */
+	for (unsigned i = 0; i < vv->n; i++) {
+		struct vdev *d = &vv->devs[i];
+		vmm_debug("%s: %llu queue wakeups in the event loop, %llu QueueNotify exits to a vCPU thread", d->name,
+		          (unsigned long long)d->loop_wakeups, (unsigned long long)atomic_load(&d->exit_notifies));
+		for (uint16_t q = 0; q < MAX_QUEUES; q++)
+			if (d->qfd[q] >= 0)
+				close(d->qfd[q]);
+		if (d->irqfd >= 0)
+			close(d->irqfd);
+		dev_virtio_mmio_free(d->dev);
+	}
+	if (vv->con_in_w >= 0)
+		close(vv->con_in_w);
+	if (vv->epfd >= 0)
+		close(vv->epfd);
+	if (vv->stop_fd >= 0)
+		close(vv->stop_fd);
+	free(vv);
+	vm->virtio = NULL;
+}
+
+size_t vmm_virtio_boot_list(const struct vmm_vm *vm, const struct boot_virtio_mmio **list)
+{
+	const struct vmm_virtio *vv = vm->virtio;
+	*list = vv && vv->n ? vv->boot : NULL;
+	return vv ? vv->n : 0;
+}
+
+int vmm_virtio_console_input_fd(const struct vmm_vm *vm)
+{
+	return vm->virtio ? vm->virtio->con_in_w : -1;
+}
