@@ -24,9 +24,11 @@ fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/vmm-bad.XXXXXX")
 huge_host=
+immutable=
 fifo_holder=
 cleanup() {
 	[ -z "$fifo_holder" ] || kill "$fifo_holder" 2>/dev/null
+	[ -z "$immutable" ] || chattr -i "$immutable"
 	chmod -R u+w "$work" 2>/dev/null
 	rm -rf "$work"
 	[ -z "$huge_host" ] || rm -f "$huge_host"
@@ -57,8 +59,11 @@ if [ -d /dev/shm ] && truncate -s 200T "/dev/shm/vmm-bad-huge.$$" 2>/dev/null; t
 	chmod 0444 "$huge_host"
 fi
 echo "plain file" >"$fx/file"
+truncate -s 1M "$fx/disk.img"
+truncate -s 1M "$fx/immutable.img"
+chattr +i "$fx/immutable.img" 2>/dev/null && immutable=$fx/immutable.img
 chmod 0444 "$fx"/tiny.elf "$fx"/tiny.bzImage "$fx"/empty "$fx"/random "$fx"/trunc.* "$fx"/hollow.bzImage \
-	"$fx"/huge "$fx"/file "$fx"/fifo "$fx"/fifo-held "$fx"/huge.bzImage
+	"$fx"/huge "$fx"/file "$fx"/fifo "$fx"/fifo-held "$fx"/huge.bzImage "$fx"/disk.img
 longcmd=$(printf 'x%.0s' $(seq 3000))
 
 # A process holding the FIFO open for writing (and never writing) makes a
@@ -84,6 +89,8 @@ subst() {
 	s=${s//@HUGE@/$fx/huge}
 	s=${s//@MISSING@/$fx/missing/nothing}
 	s=${s//@FILE@/$fx/file}
+	s=${s//@DISK@/$fx/disk.img}
+	s=${s//@IMMUTABLE@/$immutable}
 	s=${s//@LONGCMD@/$longcmd}
 	printf '%s' "$s"
 }
@@ -116,6 +123,11 @@ while IFS= read -r line; do
 	rows=$((rows + 1))
 	if [ -z "$huge_host" ] && [[ $line == *@HUGE_HOST@* ]]; then
 		echo "skip $name: no tmpfs at /dev/shm for a 200 TiB sparse file"
+		skipped=$((skipped + 1))
+		continue
+	fi
+	if [ -z "$immutable" ] && [[ $line == *@IMMUTABLE@* ]]; then
+		echo "skip $name: chattr +i does not work here"
 		skipped=$((skipped + 1))
 		continue
 	fi
