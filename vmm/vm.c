@@ -94,6 +94,9 @@ static int setup_memory(struct vmm_vm *vm)
 	}
 	for (size_t i = 0; i < gm_memory_num_regions(vm->mem); i++) {
 		const struct gm_region *reg = gm_memory_region(vm->mem, i);
+		vmm_debug("guest RAM slot %zu: guest 0x%llx, %llu bytes, host mapping %p", i,
+		          (unsigned long long)gm_region_start(reg).raw, (unsigned long long)gm_region_len(reg),
+		          (void *)gm_region_host_base(reg));
 		e = vmm_kvm_set_memslot(&vm->kvm, (uint32_t)i, gm_region_start(reg).raw, gm_region_len(reg),
 		                        gm_region_host_base(reg));
 		if (e < 0)
@@ -155,7 +158,9 @@ static int setup_devices(struct vmm_vm *vm)
 {
 	struct dev_manager_config mc;
 	dev_manager_config_default(&mc);
-	mc.log = dev_log;
+	/* The manager formats a message per unhandled access for its log
+	 * callback: only pay for that when debug output is wanted. */
+	mc.log = vmm_log_get_level() >= VMM_LOG_DEBUG ? dev_log : NULL;
 	mc.log_ctx = vm;
 	int e = dev_manager_new(&vm->devs, &mc);
 	if (e < 0) {

@@ -2,6 +2,8 @@
 #include "tiny.h"
 #include "virtio.h"
 
+#include "exits.h"
+
 #define BOOT_TIMER_PORT 0x440
 #define BOOT_TIMER_MAGIC 123
 
@@ -263,6 +265,9 @@ static const char *test_echo(void)
 	return n ? NULL : "no input arrived";
 }
 
+/* make bench: exit-cost loops (exits.c). */
+static const char *test_exits(void) { return tiny_exits(test_name, boot.cmdline); }
+
 struct tiny_test {
 	const char *name;
 	const char *(*fn)(void);
@@ -271,6 +276,8 @@ static const struct tiny_test tests[] = {
 	{"hello", test_hello}, {"bootinfo", test_bootinfo}, {"acpi", test_acpi}, {"pio", test_pio},
 	{"smp", test_smp},     {"reset", test_reset},       {"int3", test_int3},  {"idle", test_idle},
 	{"echo", test_echo},   {"poweroff", test_poweroff}, {"triplefault", test_triplefault},
+	{"exits_pio", test_exits}, {"exits_pio_miss", test_exits}, {"exits_mmio", test_exits},
+	{"exits_pio_cpl3", test_exits}, {"exits_mmio_cpl3", test_exits},
 };
 
 void tiny_main(uint32_t kind, uint64_t info)

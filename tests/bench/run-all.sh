@@ -3,6 +3,8 @@
 # collect their BENCH/RATIO lines in bench.log (in the build directory).
 builddir="$1"; shift
 log="$builddir/bench.log"
+: "${top_builddir:=$builddir}"
+export top_builddir
 : > "$log"
 status=0
 for b in "$@"; do
@@ -15,4 +17,9 @@ for b in "$@"; do
 done
 echo "== summary (all BENCH/RATIO lines in $log)"
 grep -E '^(BENCH|RATIO) ' "$log"
+# BENCHMARKS.md: into the source tree when it is writable, else the build tree.
+srcdir=$(cd "$(dirname "$0")/../.." && pwd)
+md="$srcdir/BENCHMARKS.md"
+[ -w "$srcdir" ] || md="$builddir/BENCHMARKS.md"
+sh "$(dirname "$0")/report.sh" "$log" "$md" || status=1
 exit $status
