@@ -26,9 +26,13 @@ without=$(dsdt_len)
 echo "tiny guest: DSDT $without bytes without devices, $with with --disk and --rng"
 
 log="$work/log"
+# One Linux guest at a time (the lock lib.sh's linux_boot takes).
+exec 8>"$CACHE/.boot-lock"
+flock 8
 "$STAMP" -t 120 -o "$log" -p "Linux version" -p "Memory:" -- \
 	"$VMM" --kernel "$CACHE/vmlinux" --initrd "$CACHE/initramfs.cpio.gz" --mem ${MEM_MB}M --cpus 2 \
 	--cmdline "$CMDLINE" --disk "$disk" --rng > "$work/stamps" || true
+flock -u 8
 tr -d '\r' < "$log" > "$log.lf"
 log="$log.lf"
 cat "$work/stamps"
