@@ -25,6 +25,7 @@ struct blk {
 	int fd;
 	bool ro, discard, wz;
 	uint64_t sectors;
+	uint32_t seg_max, size_max; /* advertised in config space, enforced when negotiated */
 	uint8_t cfg[VIRTIO_BLK_CFG_LEN];
 	char id[VIRTIO_BLK_ID_BYTES];
 	struct dev_virtq_chain chain;
@@ -140,6 +141,20 @@ static uint8_t do_ranges(struct blk *b, struct dev_virtq *vq, uint32_t type)
 }
 
 /* Handle the popped chain; returns the used length. */
+/* SEG_MAX bounds the data segments of a request (header and status aside),
+ * SIZE_MAX every single segment; both bind a driver that accepted them. */
+static bool shape_ok(struct blk *b, const struct dev_virtq_chain *c)
+{
+	uint64_t f = dev_virtio_mmio_driver_features(b->dev);
+	if ((f & VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX)) && c->nseg > (uint64_t)b->seg_max + 2)
+		return false;
+	if (f & VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX))
+		for (uint32_t i = 0; i < c->nseg; i++)
+			if (c->seg[i].len > b->size_max)
+				return false;
+	return true;
+}
+
 static uint32_t handle(struct blk *b, struct dev_virtq *vq)
 {
 	const struct dev_virtq_chain *c = &b->chain;
@@ -153,6 +168,8 @@ static uint32_t handle(struct blk *b, struct dev_virtq *vq)
 		goto out;
 	uint32_t type = le_get32(hdr);
 	uint64_t sector = le_get64(hdr + 8), pos, len;
+	if ((type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_OUT) && !shape_ok(b, c))
+		goto out;
 	switch (type) {
 	case VIRTIO_BLK_T_IN:
 		len = status_off;
@@ -281,6 +298,8 @@ int dev_virtio_blk_new(struct dev_virtio_mmio **out, const struct dev_virtio_mmi
 	uint32_t seg_max = bc->seg_max ? bc->seg_max : (qmax > 2 ? qmax - 2u : 1u);
 	uint32_t size_max = bc->size_max ? bc->size_max : (1u << 20);
 	le_put64(b->cfg + VIRTIO_BLK_CFG_CAPACITY, b->sectors);
+	b->seg_max = seg_max;
+	b->size_max = size_max;
 	le_put32(b->cfg + VIRTIO_BLK_CFG_SIZE_MAX, size_max);
 	le_put32(b->cfg + VIRTIO_BLK_CFG_SEG_MAX, seg_max);
 	le_put32(b->cfg + VIRTIO_BLK_CFG_BLK_SIZE, VIRTIO_BLK_SECTOR);

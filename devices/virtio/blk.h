@@ -4,8 +4,9 @@
  * (punch hole), WRITE_ZEROES (zero range / punch hole / plain zeros).
  * Features: SIZE_MAX, SEG_MAX, BLK_SIZE (512), FLUSH, RO when read-only,
  * DISCARD and WRITE_ZEROES when enabled (never together with RO).
- * SEG_MAX/SIZE_MAX are advertised limits; requests are served whatever their
- * shape (only the queue size bounds a chain).
+ * SEG_MAX/SIZE_MAX are enforced for a driver that accepted them: an IN/OUT
+ * request with more than seg_max data segments, or any segment longer than
+ * size_max, gets VIRTIO_BLK_S_IOERR (nothing is read or written).
  *
  * Every request's status byte is the last byte of the chain's writable
  * stream and is written after the data. Replies:

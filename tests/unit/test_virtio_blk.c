@@ -424,6 +424,70 @@ START_TEST(bad_fd)
 }
 END_TEST
 
+/* OUT request at sector with n data segments of seg_len bytes each. */
+static int out_segs(struct bt *t, uint64_t sector, int n, uint32_t seg_len, uint8_t fill)
+{
+	struct vd_buf b[8];
+	uint64_t hdr = vd_alloc(&t->d, 16), st_addr;
+	uint8_t h[16] = {VIRTIO_BLK_T_OUT};
+	for (int i = 0; i < 8; i++)
+		h[8 + i] = (uint8_t)(sector >> (8 * i));
+	vd_write(&t->d, hdr, h, 16);
+	b[0] = (struct vd_buf){hdr, 16, false};
+	uint8_t data[2048];
+	memset(data, fill, sizeof(data));
+	for (int i = 0; i < n; i++) {
+		uint64_t a = vd_alloc(&t->d, seg_len);
+		vd_write(&t->d, a, data, seg_len);
+		b[1 + i] = (struct vd_buf){a, seg_len, false};
+	}
+	st_addr = vd_alloc(&t->d, 1);
+	uint8_t st = 0xee;
+	vd_write(&t->d, st_addr, &st, 1);
+	b[1 + n] = (struct vd_buf){st_addr, 1, true};
+	vd_post(&t->d, 0, b, n + 2, false);
+	vd_kick(&t->d, 0);
+	uint32_t id, used;
+	ck_assert_int_eq(vd_used(&t->d, 0, &id, &used), 1);
+	vd_read(&t->d, st_addr, &st, 1);
+	return st;
+}
+
+START_TEST(seg_and_size_limits)
+{
+	struct bt t;
+	vd_init(&t.d);
+	char path[] = "/tmp/vmm-virtio-blk-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	unlink(path);
+	ck_assert_int_eq(ftruncate(fd, DISK_SECTORS * 512ll), 0);
+	t.fd = dup(fd);
+	struct dev_virtio_blk_config bc = {.fd = fd, .seg_max = 2, .size_max = 1024};
+	ck_assert_int_eq(dev_virtio_blk_new(&t.d.dev, &t.d.tc, &bc), 0);
+	ck_assert_uint_eq(vd_setup(&t.d, ~0ull, 1, 64) & VIRTIO_STATUS_DRIVER_OK,
+			  VIRTIO_STATUS_DRIVER_OK);
+	uint8_t sec[512];
+	/* within both limits */
+	ck_assert_int_eq(out_segs(&t, 10, 2, 512, 0x5a), VIRTIO_BLK_S_OK);
+	file_sector(&t, 11, sec);
+	ck_assert_uint_eq(sec[0], 0x5a);
+	/* three data segments > SEG_MAX 2: refused, nothing written */
+	ck_assert_int_eq(out_segs(&t, 20, 3, 512, 0x77), VIRTIO_BLK_S_IOERR);
+	file_sector(&t, 20, sec);
+	ck_assert_uint_eq(sec[0], 0);
+	/* one 2048-byte segment > SIZE_MAX 1024: refused, nothing written */
+	ck_assert_int_eq(out_segs(&t, 30, 1, 2048, 0x66), VIRTIO_BLK_S_IOERR);
+	file_sector(&t, 30, sec);
+	ck_assert_uint_eq(sec[0], 0);
+	/* exactly SIZE_MAX is fine */
+	ck_assert_int_eq(out_segs(&t, 40, 1, 1024, 0x44), VIRTIO_BLK_S_OK);
+	file_sector(&t, 41, sec);
+	ck_assert_uint_eq(sec[0], 0x44);
+	bt_fini(&t);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("virtio_blk");
@@ -439,6 +503,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, discard_not_offered);
 	tcase_add_test(tc, batch_of_requests);
 	tcase_add_test(tc, bad_fd);
+	tcase_add_test(tc, seg_and_size_limits);
 	suite_add_tcase(s, tc);
 	return s;
 }
