@@ -115,6 +115,11 @@ static void check_acpi(const struct boot_acpi_config *c, uint64_t base, const ui
 	CHECK(lay->dsdt + dl == base + size); /* the DSDT is last */
 	const uint8_t *aml = buf + d + 36;
 	size_t alen = dl - 36;
+	/* the DSDT ends with Name(\_S5_, Package(2) {5, 0}) (12 bytes) after the
+	 * outer Scope (\_SB_) */
+	static const uint8_t s5[12] = {0x08, '\\', '_', 'S', '5', '_', 0x12, 0x05, 0x02, 0x0a, 5, 0};
+	CHECK(alen >= sizeof(s5) + 2 && memcmp(aml + alen - sizeof(s5), s5, sizeof(s5)) == 0);
+	alen -= sizeof(s5);
 	/* outer Scope (\_SB_): opcode, PkgLength = everything after the opcode */
 	CHECK(alen >= 2 && aml[0] == 0x10);
 	unsigned follow = aml[1] >> 6;
