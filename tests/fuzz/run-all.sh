@@ -64,9 +64,10 @@ for t in $targets; do
 	fi
 	corpus=$work/$t
 	mkdir -p "$corpus"
-	if [ -d "$srcdir/tests/fuzz/corpus/$t" ]; then
-		cp "$srcdir/tests/fuzz/corpus/$t"/* "$corpus"/ 2>/dev/null
-	fi
+	# seeds: corpus/<target>/ (or corpus/<target without fuzz_>/, the virtio ones)
+	for seeds in "$srcdir/tests/fuzz/corpus/$t" "$srcdir/tests/fuzz/corpus/${t#fuzz_}"; do
+		[ -d "$seeds" ] && cp "$seeds"/* "$corpus"/ 2>/dev/null
+	done
 	log=$work/$t.log
 	# -timeout: one input may take at most 10 s; the outer timeout is a
 	# backstop for a hang libFuzzer itself cannot report.
