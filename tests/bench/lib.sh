@@ -12,16 +12,9 @@ STAMP="$B/tests/tools/serial_stamp"
 QEMU=${QEMU:-qemu-system-x86_64}
 QEMU_CPU=${QEMU_CPU:-host,-arch-capabilities}
 
-# If vmm/vmm is a libtool wrapper script (a build that links the shared
-# libvmm-mem), run the binary behind it with the library path the wrapper
-# would set. The default build links the project's libraries statically.
-if [ "$(head -c 2 "$B/vmm/vmm" 2>/dev/null)" = "#!" ] && [ -x "$B/vmm/.libs/vmm" ]; then
-	VMM="$B/vmm/.libs/vmm"
-	LD_LIBRARY_PATH="$B/mem/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-	export LD_LIBRARY_PATH
-else
-	VMM="$B/vmm/vmm"
-fi
+# vmm/vmm is the real binary: vmm/Makefile.inc links it with -all-static or
+# -static, so libtool never puts a wrapper script there.
+VMM="$B/vmm/vmm"
 
 bench_need_kvm() { # NAME: exit 0 (not a failure of make bench) without /dev/kvm
 	if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
