@@ -23,14 +23,14 @@
 static void header(uint8_t *p, const char *sig, uint32_t len, uint8_t rev, const char *table_id)
 {
 	memcpy(p, sig, 4);
-	le32_put(p + 4, len);
+	gm_put_le32(p + 4, len);
 	p[8] = rev;
 	p[9] = 0; /* checksum, set last */
 	memcpy(p + 10, "VMMVMM", 6);
 	memcpy(p + 16, table_id, 8);
-	le32_put(p + 24, 1); /* OEM revision */
+	gm_put_le32(p + 24, 1); /* OEM revision */
 	memcpy(p + 28, "VMMC", 4);
-	le32_put(p + 32, 1); /* creator revision */
+	gm_put_le32(p + 32, 1); /* creator revision */
 }
 
 static void checksum(uint8_t *p, size_t len, size_t at)
@@ -46,7 +46,7 @@ static void gas_io8(uint8_t *g, uint16_t port)
 	g[1] = 8; /* register bit width */
 	g[2] = 0; /* bit offset */
 	g[3] = 1; /* byte access */
-	le64_put(g + 4, port);
+	gm_put_le64(g + 4, port);
 }
 
 static size_t align16(size_t v)
@@ -75,44 +75,44 @@ long boot_acpi_dsdt_aml(const struct boot_acpi_config *c, uint8_t *buf, size_t c
 static size_t build_madt(const struct boot_acpi_config *c, uint8_t *p)
 {
 	size_t off = HDR_LEN;
-	le32_put(p + off, (uint32_t)BOOT_LAPIC_ADDR);
-	le32_put(p + off + 4, 1); /* PCAT_COMPAT: the dual 8259s exist */
+	gm_put_le32(p + off, (uint32_t)BOOT_LAPIC_ADDR);
+	gm_put_le32(p + off + 4, 1); /* PCAT_COMPAT: the dual 8259s exist */
 	off += 8;
 	for (unsigned i = 0; i < c->ncpus; i++) {
 		p[off] = 0; /* Processor Local APIC */
 		p[off + 1] = 8;
 		p[off + 2] = (uint8_t)i; /* ACPI processor UID */
 		p[off + 3] = (uint8_t)i; /* APIC ID */
-		le32_put(p + off + 4, 1); /* enabled */
+		gm_put_le32(p + off + 4, 1); /* enabled */
 		off += 8;
 	}
 	p[off] = 1; /* I/O APIC */
 	p[off + 1] = 12;
 	p[off + 2] = 0; /* id */
 	p[off + 3] = 0;
-	le32_put(p + off + 4, (uint32_t)BOOT_IOAPIC_ADDR);
-	le32_put(p + off + 8, 0); /* GSI base */
+	gm_put_le32(p + off + 4, (uint32_t)BOOT_IOAPIC_ADDR);
+	gm_put_le32(p + off + 8, 0); /* GSI base */
 	off += 12;
 	p[off] = 2; /* Interrupt Source Override: ISA IRQ0 -> GSI2 */
 	p[off + 1] = 10;
 	p[off + 2] = 0; /* bus ISA */
 	p[off + 3] = 0; /* source */
-	le32_put(p + off + 4, 2);
-	le16_put(p + off + 8, 0); /* conforms to the bus */
+	gm_put_le32(p + off + 4, 2);
+	gm_put_le16(p + off + 8, 0); /* conforms to the bus */
 	off += 10;
 	if (c->irq9_override) {
 		p[off] = 2;
 		p[off + 1] = 10;
 		p[off + 2] = 0;
 		p[off + 3] = 9;
-		le32_put(p + off + 4, 9);
-		le16_put(p + off + 8, 0x000d); /* level triggered, active high */
+		gm_put_le32(p + off + 4, 9);
+		gm_put_le16(p + off + 8, 0x000d); /* level triggered, active high */
 		off += 10;
 	}
 	p[off] = 4; /* Local APIC NMI: all processors, LINT1 */
 	p[off + 1] = 6;
 	p[off + 2] = 0xff;
-	le16_put(p + off + 3, 0);
+	gm_put_le16(p + off + 3, 0);
 	p[off + 5] = 1;
 	off += 6;
 	header(p, "APIC", (uint32_t)off, 5, "VMMMADT ");
@@ -150,31 +150,31 @@ int boot_acpi_build(const struct boot_acpi_config *c, uint64_t base, uint8_t *bu
 
 	uint8_t *f = buf + fadt;
 	header(f, "FACP", FADT_LEN, 6, "VMMFADT ");
-	le32_put(f + 40, (uint32_t)(base + dsdt));  /* DSDT */
-	le16_put(f + 109, IAPC_VGA_NOT_PRESENT | IAPC_MSI_NOT_SUPPORTED | IAPC_CMOS_RTC_NOT_PRESENT);
-	le32_put(f + 112, FADT_FLAG_HW_REDUCED | FADT_FLAG_RESET_REG_SUP);
+	gm_put_le32(f + 40, (uint32_t)(base + dsdt));  /* DSDT */
+	gm_put_le16(f + 109, IAPC_VGA_NOT_PRESENT | IAPC_MSI_NOT_SUPPORTED | IAPC_CMOS_RTC_NOT_PRESENT);
+	gm_put_le32(f + 112, FADT_FLAG_HW_REDUCED | FADT_FLAG_RESET_REG_SUP);
 	gas_io8(f + 116, BOOT_ACPI_RESET_PORT);    /* RESET_REG */
 	f[128] = BOOT_ACPI_RESET_VALUE;           /* RESET_VALUE */
 	gas_io8(f + 244, BOOT_ACPI_SLEEP_CONTROL_PORT); /* SLEEP_CONTROL_REG */
 	gas_io8(f + 256, BOOT_ACPI_SLEEP_STATUS_PORT);  /* SLEEP_STATUS_REG */
 	f[131] = 3;                               /* FADT minor version (6.3) */
-	le64_put(f + 140, base + dsdt);           /* X_DSDT */
+	gm_put_le64(f + 140, base + dsdt);           /* X_DSDT */
 	memcpy(f + 268, "VMMVMM\0\0", 8);          /* hypervisor vendor identity */
 	checksum(f, FADT_LEN, 9);
 
 	uint8_t *x = buf + xsdt;
 	header(x, "XSDT", HDR_LEN + 16, 1, "VMMXSDT ");
-	le64_put(x + HDR_LEN, base + fadt);
-	le64_put(x + HDR_LEN + 8, base + madt);
+	gm_put_le64(x + HDR_LEN, base + fadt);
+	gm_put_le64(x + HDR_LEN + 8, base + madt);
 	checksum(x, HDR_LEN + 16, 9);
 
 	uint8_t *r = buf + rsdp;
 	memcpy(r, "RSD PTR ", 8);
 	memcpy(r + 9, "VMMVMM", 6);
 	r[15] = 2;             /* revision: ACPI 2.0+ */
-	le32_put(r + 16, 0);   /* no RSDT: the XSDT is used */
-	le32_put(r + 20, 36);
-	le64_put(r + 24, base + xsdt);
+	gm_put_le32(r + 16, 0);   /* no RSDT: the XSDT is used */
+	gm_put_le32(r + 20, 36);
+	gm_put_le64(r + 24, base + xsdt);
 	checksum(r, 20, 8);
 	checksum(r, 36, 32);
 

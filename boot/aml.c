@@ -103,15 +103,15 @@ void boot_aml_integer(struct boot_aml *a, uint64_t v)
 		boot_aml_bytes(a, b, 2);
 	} else if (v <= 0xffff) {
 		b[0] = AML_WORD;
-		le16_put(b + 1, (uint16_t)v);
+		gm_put_le16(b + 1, (uint16_t)v);
 		boot_aml_bytes(a, b, 3);
 	} else if (v <= 0xffffffffu) {
 		b[0] = AML_DWORD;
-		le32_put(b + 1, (uint32_t)v);
+		gm_put_le32(b + 1, (uint32_t)v);
 		boot_aml_bytes(a, b, 5);
 	} else {
 		b[0] = AML_QWORD;
-		le64_put(b + 1, v);
+		gm_put_le64(b + 1, v);
 		boot_aml_bytes(a, b, 9);
 	}
 }
@@ -238,8 +238,8 @@ void boot_aml_end_buffer(struct boot_aml *a, size_t mark)
 void boot_aml_res_io(struct boot_aml *a, uint16_t base, uint8_t len)
 {
 	uint8_t d[8] = { 0x47, 0x01 /* decode16 */ };
-	le16_put(d + 2, base); /* min */
-	le16_put(d + 4, base); /* max */
+	gm_put_le16(d + 2, base); /* min */
+	gm_put_le16(d + 4, base); /* max */
 	d[6] = 1;              /* alignment */
 	d[7] = len;
 	boot_aml_bytes(a, d, sizeof(d));
@@ -252,15 +252,15 @@ void boot_aml_res_irq_noflags(struct boot_aml *a, uint8_t irq)
 		return;
 	}
 	uint8_t d[3] = { 0x22 };
-	le16_put(d + 1, (uint16_t)(1u << irq));
+	gm_put_le16(d + 1, (uint16_t)(1u << irq));
 	boot_aml_bytes(a, d, sizeof(d));
 }
 
 void boot_aml_res_memory32_fixed(struct boot_aml *a, uint32_t base, uint32_t len, int rw)
 {
 	uint8_t d[12] = { 0x86, 0x09, 0x00, (uint8_t)(rw ? 1 : 0) };
-	le32_put(d + 4, base);
-	le32_put(d + 8, len);
+	gm_put_le32(d + 4, base);
+	gm_put_le32(d + 8, len);
 	boot_aml_bytes(a, d, sizeof(d));
 }
 
@@ -269,7 +269,7 @@ void boot_aml_res_interrupt(struct boot_aml *a, uint32_t gsi, int edge_high)
 	/* flags: bit0 consumer, bit1 edge, bit2 active-low, bit3 shared */
 	uint8_t flags = edge_high ? 0x03 : 0x05;
 	uint8_t d[9] = { 0x89, 0x06, 0x00, flags, 0x01 };
-	le32_put(d + 5, gsi);
+	gm_put_le32(d + 5, gsi);
 	boot_aml_bytes(a, d, sizeof(d));
 }
 

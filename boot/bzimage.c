@@ -10,8 +10,8 @@
 bool boot_is_bzimage(const uint8_t *img, size_t size)
 {
 	return img && size >= BOOT_HDR_MAGIC + 4 &&
-	       le16_get(img + BOOT_HDR_BOOT_FLAG) == 0xaa55 &&
-	       le32_get(img + BOOT_HDR_MAGIC) == BOOT_HDR_MAGIC_VALUE;
+	       gm_get_le16(img + BOOT_HDR_BOOT_FLAG) == 0xaa55 &&
+	       gm_get_le32(img + BOOT_HDR_MAGIC) == BOOT_HDR_MAGIC_VALUE;
 }
 
 int boot_bzimage_parse(const uint8_t *img, size_t size, struct boot_bzimage *out,
@@ -23,7 +23,7 @@ int boot_bzimage_parse(const uint8_t *img, size_t size, struct boot_bzimage *out
 	if (size < BOOT_HDR_VERSION + 2)
 		return boot_errf(err, -EINVAL, "bzImage truncated inside its setup header (%zu bytes)",
 				 size);
-	out->version = le16_get(img + BOOT_HDR_VERSION);
+	out->version = gm_get_le16(img + BOOT_HDR_VERSION);
 	if (out->version < BOOT_MIN_PROTOCOL)
 		return boot_errf(err, -ENOEXEC,
 				 "bzImage boot protocol %u.%02u is too old (need 2.12 or later)",
@@ -42,16 +42,16 @@ int boot_bzimage_parse(const uint8_t *img, size_t size, struct boot_bzimage *out
 
 	out->setup_sects = img[BOOT_HDR_SETUP_SECTS];
 	out->loadflags = img[BOOT_HDR_LOADFLAGS];
-	out->xloadflags = le16_get(img + BOOT_HDR_XLOADFLAGS);
+	out->xloadflags = gm_get_le16(img + BOOT_HDR_XLOADFLAGS);
 	out->relocatable = img[BOOT_HDR_RELOCATABLE] != 0;
-	out->syssize = le32_get(img + BOOT_HDR_SYSSIZE);
-	out->kernel_alignment = le32_get(img + BOOT_HDR_KERNEL_ALIGNMENT);
-	out->pref_address = le64_get(img + BOOT_HDR_PREF_ADDRESS);
-	out->init_size = le32_get(img + BOOT_HDR_INIT_SIZE);
-	out->cmdline_size = le32_get(img + BOOT_HDR_CMDLINE_SIZE);
-	out->initrd_addr_max = le32_get(img + BOOT_HDR_INITRD_ADDR_MAX);
-	out->payload_offset = le32_get(img + BOOT_HDR_PAYLOAD_OFFSET);
-	out->payload_length = le32_get(img + BOOT_HDR_PAYLOAD_LENGTH);
+	out->syssize = gm_get_le32(img + BOOT_HDR_SYSSIZE);
+	out->kernel_alignment = gm_get_le32(img + BOOT_HDR_KERNEL_ALIGNMENT);
+	out->pref_address = gm_get_le64(img + BOOT_HDR_PREF_ADDRESS);
+	out->init_size = gm_get_le32(img + BOOT_HDR_INIT_SIZE);
+	out->cmdline_size = gm_get_le32(img + BOOT_HDR_CMDLINE_SIZE);
+	out->initrd_addr_max = gm_get_le32(img + BOOT_HDR_INITRD_ADDR_MAX);
+	out->payload_offset = gm_get_le32(img + BOOT_HDR_PAYLOAD_OFFSET);
+	out->payload_length = gm_get_le32(img + BOOT_HDR_PAYLOAD_LENGTH);
 
 	if (!(out->loadflags & BOOT_LOADFLAG_LOADED_HIGH))
 		return boot_errf(err, -ENOEXEC, "zImage (not loaded high) is not supported");

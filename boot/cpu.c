@@ -52,10 +52,10 @@ struct boot_segment boot_segment_from_desc(uint64_t d, uint16_t selector)
 void boot_pagetables_build(uint8_t *buf)
 {
 	memset(buf, 0, 3 * 4096);
-	le64_put(buf, BOOT_PDPT_ADDR | 0x3);            /* present, writable */
-	le64_put(buf + 4096, BOOT_PD_ADDR | 0x3);
+	gm_put_le64(buf, BOOT_PDPT_ADDR | 0x3);            /* present, writable */
+	gm_put_le64(buf + 4096, BOOT_PD_ADDR | 0x3);
 	for (uint64_t i = 0; i < 512; i++)
-		le64_put(buf + 8192 + i * 8, (i << 21) | 0x83); /* 2 MiB, P|W|PS */
+		gm_put_le64(buf + 8192 + i * 8, (i << 21) | 0x83); /* 2 MiB, P|W|PS */
 }
 
 void boot_entry_init(struct boot_entry *st, enum boot_entry_mode mode, uint64_t entry,
@@ -93,7 +93,7 @@ int boot_cpu_setup(const struct gm_memory *m, enum boot_entry_mode mode, uint64_
 	uint8_t raw[8 * BOOT_GDT_ENTRIES], idt[8] = { 0 };
 	boot_gdt_build(mode, gdt);
 	for (int i = 0; i < BOOT_GDT_ENTRIES; i++)
-		le64_put(raw + 8 * i, gdt[i]);
+		gm_put_le64(raw + 8 * i, gdt[i]);
 	uint8_t pt[3 * 4096];
 	boot_pagetables_build(pt);
 	if (gm_memory_write_slice(m, raw, sizeof(raw), gm_addr(BOOT_GDT_ADDR)) ||

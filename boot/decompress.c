@@ -40,9 +40,9 @@ enum boot_compression boot_detect_compression(const uint8_t *p, size_t n)
 		return BOOT_COMP_XZ;
 	if (n >= 3 && p[0] == 0x5d && p[1] == 0 && p[2] == 0)
 		return BOOT_COMP_LZMA;
-	if (n >= 4 && le32_get(p) == LZ4_LEGACY_MAGIC)
+	if (n >= 4 && gm_get_le32(p) == LZ4_LEGACY_MAGIC)
 		return BOOT_COMP_LZ4;
-	if (n >= 4 && le32_get(p) == 0xfd2fb528u)
+	if (n >= 4 && gm_get_le32(p) == 0xfd2fb528u)
 		return BOOT_COMP_ZSTD;
 	return BOOT_COMP_UNKNOWN;
 }
@@ -139,7 +139,7 @@ static long long do_lz4(const uint8_t *in, size_t n, uint8_t *out, size_t cap)
 {
 	size_t off = 4, got = 0;
 	while (n - off >= 4) {
-		uint32_t bs = le32_get(in + off);
+		uint32_t bs = gm_get_le32(in + off);
 		off += 4;
 		if (bs == LZ4_LEGACY_MAGIC)
 			continue;
@@ -227,7 +227,7 @@ int boot_decompress(const uint8_t *in, size_t in_len, size_t max_out, uint8_t **
 	if (in_len < 8)
 		return boot_errf(err, -EINVAL, "%s payload truncated (%zu bytes)",
 				 boot_compression_name(c), in_len);
-	size_t want = le32_get(in + in_len - 4);
+	size_t want = gm_get_le32(in + in_len - 4);
 	if (want == 0 || want > max_out)
 		return boot_errf(err, want ? -EFBIG : -EINVAL,
 				 "%s payload declares %zu decompressed bytes (limit %zu)",

@@ -26,19 +26,19 @@ struct phdr {
 
 static void phdr_get(const uint8_t *p, struct phdr *ph)
 {
-	ph->type = le32_get(p);
-	ph->offset = le64_get(p + 8);
-	ph->vaddr = le64_get(p + 16);
-	ph->paddr = le64_get(p + 24);
-	ph->filesz = le64_get(p + 32);
-	ph->memsz = le64_get(p + 40);
+	ph->type = gm_get_le32(p);
+	ph->offset = gm_get_le64(p + 8);
+	ph->vaddr = gm_get_le64(p + 16);
+	ph->paddr = gm_get_le64(p + 24);
+	ph->filesz = gm_get_le64(p + 32);
+	ph->memsz = gm_get_le64(p + 40);
 }
 
 bool boot_is_elf64(const uint8_t *img, size_t size)
 {
 	return img && size >= EHDR_SIZE && memcmp(img, "\x7f" "ELF", 4) == 0 &&
 	       img[4] == 2 /* ELFCLASS64 */ && img[5] == 1 /* LSB */ &&
-	       le16_get(img + 18) == EM_X86_64;
+	       gm_get_le16(img + 18) == EM_X86_64;
 }
 
 static size_t align4(size_t v)
@@ -50,9 +50,9 @@ int boot_elf_find_pvh_note(const uint8_t *notes, size_t len, uint32_t *entry)
 {
 	size_t off = 0;
 	while (len - off >= 12) {
-		uint32_t namesz = le32_get(notes + off);
-		uint32_t descsz = le32_get(notes + off + 4);
-		uint32_t type = le32_get(notes + off + 8);
+		uint32_t namesz = gm_get_le32(notes + off);
+		uint32_t descsz = gm_get_le32(notes + off + 4);
+		uint32_t type = gm_get_le32(notes + off + 8);
 		off += 12;
 		if (namesz > len - off || align4(namesz) > len - off)
 			return -EINVAL;
@@ -68,9 +68,9 @@ int boot_elf_find_pvh_note(const uint8_t *notes, size_t len, uint32_t *entry)
 		    memcmp(name, "Xen", 4) == 0) {
 			uint64_t v;
 			if (descsz == 4)
-				v = le32_get(desc);
+				v = gm_get_le32(desc);
 			else if (descsz == 8)
-				v = le64_get(desc);
+				v = gm_get_le64(desc);
 			else
 				return -EINVAL;
 			if (v > UINT32_MAX)
@@ -92,13 +92,13 @@ int boot_elf_parse(const uint8_t *img, size_t size, struct boot_elf *out,
 		return boot_errf(err, -EINVAL, "ELF truncated inside its header (%zu bytes)", size);
 	if (!boot_is_elf64(img, size))
 		return boot_errf(err, -ENOEXEC, "ELF is not a little-endian 64-bit x86_64 file");
-	uint16_t type = le16_get(img + 16);
+	uint16_t type = gm_get_le16(img + 16);
 	if (type != ET_EXEC && type != ET_DYN)
 		return boot_errf(err, -ENOEXEC, "ELF is not an executable (e_type %u)", type);
-	out->entry = le64_get(img + 24);
-	uint64_t phoff = le64_get(img + 32);
-	uint16_t phentsize = le16_get(img + 54);
-	uint16_t phnum = le16_get(img + 56);
+	out->entry = gm_get_le64(img + 24);
+	uint64_t phoff = gm_get_le64(img + 32);
+	uint16_t phentsize = gm_get_le16(img + 54);
+	uint16_t phnum = gm_get_le16(img + 56);
 	if (phnum == 0 || phnum > BOOT_ELF_MAX_PHDRS)
 		return boot_errf(err, -EINVAL, "ELF has %u program headers (1..%d allowed)", phnum,
 				 BOOT_ELF_MAX_PHDRS);
@@ -202,8 +202,8 @@ int boot_elf_load(const struct gm_memory *m, const uint8_t *img, size_t size,
 		return rc;
 	if (out)
 		*out = info;
-	uint64_t phoff = le64_get(img + 32);
-	uint16_t phnum = le16_get(img + 56);
+	uint64_t phoff = gm_get_le64(img + 32);
+	uint16_t phnum = gm_get_le16(img + 56);
 	for (uint16_t i = 0; i < phnum; i++) {
 		struct phdr ph;
 		phdr_get(img + phoff + (size_t)i * PHDR_SIZE, &ph);

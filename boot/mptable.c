@@ -42,8 +42,8 @@ long boot_mptable_build(unsigned ncpus, uint64_t base, uint8_t *buf, size_t cap,
 		e[1] = (uint8_t)i; /* local APIC id */
 		e[2] = APIC_VERSION;
 		e[3] = (uint8_t)(0x1 | (i == 0 ? 0x2 : 0)); /* enabled, BSP */
-		le32_put(e + 4, 0x600);  /* family 6 signature */
-		le32_put(e + 8, 0x201);  /* FPU | APIC */
+		gm_put_le32(e + 4, 0x600);  /* family 6 signature */
+		gm_put_le32(e + 8, 0x201);  /* FPU | APIC */
 		off += 20;
 	}
 	uint8_t *e = cfg + off;
@@ -57,7 +57,7 @@ long boot_mptable_build(unsigned ncpus, uint64_t base, uint8_t *buf, size_t cap,
 	e[1] = ioapic_id;
 	e[2] = IOAPIC_VERSION;
 	e[3] = 1; /* usable */
-	le32_put(e + 4, (uint32_t)BOOT_IOAPIC_ADDR);
+	gm_put_le32(e + 4, (uint32_t)BOOT_IOAPIC_ADDR);
 	off += 8;
 	count++;
 	for (uint8_t irq = 0; irq < ISA_IRQS; irq++) {
@@ -66,7 +66,7 @@ long boot_mptable_build(unsigned ncpus, uint64_t base, uint8_t *buf, size_t cap,
 		e = cfg + off;
 		e[0] = MP_IOINTR;
 		e[1] = 0;             /* INT */
-		le16_put(e + 2, 0);   /* conforms to the bus */
+		gm_put_le16(e + 2, 0);   /* conforms to the bus */
 		e[4] = 0;             /* source bus: ISA */
 		e[5] = irq;
 		e[6] = ioapic_id;
@@ -78,7 +78,7 @@ long boot_mptable_build(unsigned ncpus, uint64_t base, uint8_t *buf, size_t cap,
 		e = cfg + off;
 		e[0] = MP_LINTR;
 		e[1] = lint == 0 ? 3 : 1; /* ExtINT on LINT0, NMI on LINT1 */
-		le16_put(e + 2, 0);
+		gm_put_le16(e + 2, 0);
 		e[4] = 0;
 		e[5] = 0;
 		e[6] = 0xff; /* all local APICs */
@@ -87,16 +87,16 @@ long boot_mptable_build(unsigned ncpus, uint64_t base, uint8_t *buf, size_t cap,
 		count++;
 	}
 	memcpy(cfg, "PCMP", 4);
-	le16_put(cfg + 4, (uint16_t)off);
+	gm_put_le16(cfg + 4, (uint16_t)off);
 	cfg[6] = 4; /* spec 1.4 */
 	memcpy(cfg + 8, "VMM     ", 8);
 	memcpy(cfg + 16, "VMM-MPTABLE ", 12);
-	le16_put(cfg + 34, count);
-	le32_put(cfg + 36, (uint32_t)BOOT_LAPIC_ADDR);
+	gm_put_le16(cfg + 34, count);
+	gm_put_le32(cfg + 36, (uint32_t)BOOT_LAPIC_ADDR);
 	cfg[7] = (uint8_t)(0x100 - boot_sum8(cfg, off));
 
 	memcpy(buf, "_MP_", 4);
-	le32_put(buf + 4, (uint32_t)(base + FP_LEN));
+	gm_put_le32(buf + 4, (uint32_t)(base + FP_LEN));
 	buf[8] = 1; /* length in 16-byte units */
 	buf[9] = 4;
 	buf[10] = (uint8_t)(0x100 - boot_sum8(buf, FP_LEN));

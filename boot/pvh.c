@@ -15,26 +15,26 @@ void boot_pvh_build(uint8_t *area, uint64_t cmdline_addr, uint64_t rsdp_addr,
 		    uint64_t initrd_addr, uint64_t initrd_size, const struct boot_e820 *t)
 {
 	memset(area, 0, BOOT_PVH_AREA_SIZE);
-	le32_put(area + 0, BOOT_PVH_MAGIC);
-	le32_put(area + 4, 1); /* version */
-	le32_put(area + 8, 0); /* flags */
+	gm_put_le32(area + 0, BOOT_PVH_MAGIC);
+	gm_put_le32(area + 4, 1); /* version */
+	gm_put_le32(area + 8, 0); /* flags */
 	if (initrd_size) {
-		le32_put(area + 12, 1); /* nr_modules */
-		le64_put(area + 16, BOOT_PVH_MODLIST_ADDR);
+		gm_put_le32(area + 12, 1); /* nr_modules */
+		gm_put_le64(area + 16, BOOT_PVH_MODLIST_ADDR);
 		uint8_t *mod = area + (BOOT_PVH_MODLIST_ADDR - BOOT_PVH_INFO_ADDR);
-		le64_put(mod + 0, initrd_addr);
-		le64_put(mod + 8, initrd_size);
+		gm_put_le64(mod + 0, initrd_addr);
+		gm_put_le64(mod + 8, initrd_size);
 	}
-	le64_put(area + 24, cmdline_addr);
-	le64_put(area + 32, rsdp_addr);
+	gm_put_le64(area + 24, cmdline_addr);
+	gm_put_le64(area + 32, rsdp_addr);
 	size_t n = t->n < BOOT_E820_MAX ? t->n : BOOT_E820_MAX;
-	le64_put(area + 40, BOOT_PVH_MEMMAP_ADDR);
-	le32_put(area + 48, (uint32_t)n);
+	gm_put_le64(area + 40, BOOT_PVH_MEMMAP_ADDR);
+	gm_put_le32(area + 48, (uint32_t)n);
 	uint8_t *mm = area + (BOOT_PVH_MEMMAP_ADDR - BOOT_PVH_INFO_ADDR);
 	for (size_t i = 0; i < n; i++) {
 		uint8_t *p = mm + i * BOOT_PVH_MEMMAP_ENTRY_SIZE;
-		le64_put(p, t->e[i].addr);
-		le64_put(p + 8, t->e[i].size);
-		le32_put(p + 16, t->e[i].type);
+		gm_put_le64(p, t->e[i].addr);
+		gm_put_le64(p + 8, t->e[i].size);
+		gm_put_le32(p + 16, t->e[i].type);
 	}
 }

@@ -33,9 +33,9 @@ static int write_fdt(const struct gm_memory *m, const struct boot_config *cfg,
 	if (!r) {
 		size_t n = boot_fdt_finish(buf + 16);
 		/* struct setup_data: next, type, len, then the blob */
-		le64_put(buf, 0);
-		le32_put(buf + 8, BOOT_SETUP_DTB);
-		le32_put(buf + 12, (uint32_t)n);
+		gm_put_le64(buf, 0);
+		gm_put_le32(buf + 8, BOOT_SETUP_DTB);
+		gm_put_le32(buf + 12, (uint32_t)n);
 		if (gm_memory_write_slice(m, buf, n + 16, gm_addr(BOOT_SETUP_DATA_ADDR)))
 			r = boot_errf(err, -EFAULT, "FDT: cannot write setup_data");
 		out->fdt_addr = BOOT_SETUP_DATA_ADDR + 16;

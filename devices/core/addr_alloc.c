@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "devices/core/range_tree.h"
-#include "devices/core/serial_le.h"
+#include <vmm-mem/endian.h>
 
 struct dev_addr_alloc {
 	uint64_t base, last;
@@ -239,8 +239,8 @@ struct save_ctx {
 static int save_cb(const struct dev_rt_node *n, void *ctx)
 {
 	struct save_ctx *sc = ctx;
-	dev__put_le64(sc->p, n->start);
-	dev__put_le64(sc->p + 8, n->end);
+	gm_put_le64(sc->p, n->start);
+	gm_put_le64(sc->p + 8, n->end);
 	sc->p += 16;
 	return 0;
 }
@@ -251,9 +251,9 @@ ssize_t dev_addr_alloc_save(const struct dev_addr_alloc *a, uint8_t *buf, size_t
 	if (!buf || cap < need)
 		return -ENOBUFS;
 	memcpy(buf, addr_magic, 8);
-	dev__put_le64(buf + 8, a->base);
-	dev__put_le64(buf + 16, a->last);
-	dev__put_le64(buf + 24, dev_rt_count(a->used_rt));
+	gm_put_le64(buf + 8, a->base);
+	gm_put_le64(buf + 16, a->last);
+	gm_put_le64(buf + 24, dev_rt_count(a->used_rt));
 	struct save_ctx sc = {buf + 32};
 	dev_rt_foreach(a->used_rt, 0, save_cb, &sc);
 	return (ssize_t)need;
@@ -263,8 +263,8 @@ int dev_addr_alloc_restore(struct dev_addr_alloc **out, const uint8_t *buf, size
 {
 	if (!buf || len < 32 || memcmp(buf, addr_magic, 8))
 		return -EBADMSG;
-	uint64_t base = dev__get_le64(buf + 8), last = dev__get_le64(buf + 16);
-	uint64_t n = dev__get_le64(buf + 24);
+	uint64_t base = gm_get_le64(buf + 8), last = gm_get_le64(buf + 16);
+	uint64_t n = gm_get_le64(buf + 24);
 	if (base > last || n > (len - 32) / 16 || 32 + 16 * n != len)
 		return -EBADMSG;
 	struct dev_addr_alloc *a;
@@ -277,7 +277,7 @@ int dev_addr_alloc_restore(struct dev_addr_alloc **out, const uint8_t *buf, size
 	int at_end = 0;		   /* everything up to last is covered */
 	const uint8_t *p = buf + 32;
 	for (uint64_t i = 0; i < n; i++, p += 16) {
-		uint64_t s = dev__get_le64(p), l = dev__get_le64(p + 8);
+		uint64_t s = gm_get_le64(p), l = gm_get_le64(p + 8);
 		if (at_end || s > l || s < next_free || l > last) {
 			rc = -EBADMSG;
 			goto fail;

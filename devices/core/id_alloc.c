@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "devices/core/serial_le.h"
+#include <vmm-mem/endian.h>
 
 struct dev_id_alloc {
 	uint32_t first, last;
@@ -126,13 +126,13 @@ ssize_t dev_id_alloc_save(const struct dev_id_alloc *a, uint8_t *buf, size_t cap
 	if (!buf || cap < need)
 		return -ENOBUFS;
 	memcpy(buf, id_magic, 8);
-	dev__put_le64(buf + 8, a->first);
-	dev__put_le64(buf + 16, a->last);
-	dev__put_le64(buf + 24, a->count);
+	gm_put_le64(buf + 8, a->first);
+	gm_put_le64(buf + 16, a->last);
+	gm_put_le64(buf + 24, a->count);
 	uint8_t *p = buf + 32;
 	for (size_t i = 0; i < a->nbits; i++) {
 		if (test_bit(a, i)) {
-			dev__put_le64(p, a->first + (uint64_t)i);
+			gm_put_le64(p, a->first + (uint64_t)i);
 			p += 8;
 		}
 	}
@@ -143,8 +143,8 @@ int dev_id_alloc_restore(struct dev_id_alloc **out, const uint8_t *buf, size_t l
 {
 	if (!buf || len < 32 || memcmp(buf, id_magic, 8))
 		return -EBADMSG;
-	uint64_t first = dev__get_le64(buf + 8), last = dev__get_le64(buf + 16);
-	uint64_t n = dev__get_le64(buf + 24);
+	uint64_t first = gm_get_le64(buf + 8), last = gm_get_le64(buf + 16);
+	uint64_t n = gm_get_le64(buf + 24);
 	if (first > last || last > UINT32_MAX || n > (len - 32) / 8 || 32 + 8 * n != len)
 		return -EBADMSG;
 	struct dev_id_alloc *a;
@@ -153,7 +153,7 @@ int dev_id_alloc_restore(struct dev_id_alloc **out, const uint8_t *buf, size_t l
 		return rc == -E2BIG ? -EBADMSG : rc;
 	uint64_t prev = 0;
 	for (uint64_t i = 0; i < n; i++) {
-		uint64_t id = dev__get_le64(buf + 32 + 8 * i);
+		uint64_t id = gm_get_le64(buf + 32 + 8 * i);
 		if ((i > 0 && id <= prev) || id < first || id > last ||
 		    dev_id_alloc_allocate_fixed(a, (uint32_t)id)) {
 			dev_id_alloc_destroy(a);

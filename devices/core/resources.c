@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "devices/core/serial_le.h"
+#include <vmm-mem/endian.h>
 
 static int is_id_kind(int k)
 {
@@ -212,7 +212,7 @@ ssize_t dev_manager_save(struct dev_manager *m, uint8_t *buf, size_t cap)
 		uint8_t *p = buf + 8;
 		for (int k = 0; k < DEV_RES_KIND_COUNT; k++) {
 			size_t len = kind_size(&m->al, k);
-			dev__put_le64(p, len);
+			gm_put_le64(p, len);
 			p += 8;
 			if (m->al.addr[k])
 				dev_addr_alloc_save(m->al.addr[k], p, len);
@@ -260,7 +260,7 @@ int dev_manager_restore(struct dev_manager *m, const uint8_t *buf, size_t len)
 			rc = -EBADMSG;
 			break;
 		}
-		uint64_t kl = dev__get_le64(buf + off);
+		uint64_t kl = gm_get_le64(buf + off);
 		off += 8;
 		if (kl > len - off) {
 			rc = -EBADMSG;

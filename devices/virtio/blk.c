@@ -13,7 +13,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "devices/virtio/le.h"
+#include <vmm-mem/endian.h>
 
 #define BLK_NIOV 64
 #define BLK_HDR 16u
@@ -114,18 +114,18 @@ static uint8_t do_ranges(struct blk *b, struct dev_virtq *vq, uint32_t type)
 	/* Check every range before touching the disk. */
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t pos;
-		uint32_t num = le_get32(seg[i] + 8), flags = le_get32(seg[i] + 12);
+		uint32_t num = gm_get_le32(seg[i] + 8), flags = gm_get_le32(seg[i] + 12);
 		if ((flags & ~VIRTIO_BLK_WZ_F_UNMAP) || (!wz && flags))
 			return VIRTIO_BLK_S_UNSUPP;
 		if (num > BLK_MAX_RANGE_SECTORS ||
-		    !range_ok(b, le_get64(seg[i]), (uint64_t)num * VIRTIO_BLK_SECTOR, &pos))
+		    !range_ok(b, gm_get_le64(seg[i]), (uint64_t)num * VIRTIO_BLK_SECTOR, &pos))
 			return VIRTIO_BLK_S_IOERR;
 	}
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t pos = 0;
-		uint32_t num = le_get32(seg[i] + 8), flags = le_get32(seg[i] + 12);
+		uint32_t num = gm_get_le32(seg[i] + 8), flags = gm_get_le32(seg[i] + 12);
 		uint64_t len = (uint64_t)num * VIRTIO_BLK_SECTOR;
-		range_ok(b, le_get64(seg[i]), len, &pos);
+		range_ok(b, gm_get_le64(seg[i]), len, &pos);
 		if (len == 0)
 			continue;
 		if (wz) {
@@ -166,8 +166,8 @@ static uint32_t handle(struct blk *b, struct dev_virtq *vq)
 	uint8_t hdr[BLK_HDR];
 	if (c->read_len < BLK_HDR || dev_virtq_chain_read(vq, c, 0, hdr, BLK_HDR) < 0)
 		goto out;
-	uint32_t type = le_get32(hdr);
-	uint64_t sector = le_get64(hdr + 8), pos, len;
+	uint32_t type = gm_get_le32(hdr);
+	uint64_t sector = gm_get_le64(hdr + 8), pos, len;
 	if ((type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_OUT) && !shape_ok(b, c))
 		goto out;
 	switch (type) {
@@ -297,20 +297,20 @@ int dev_virtio_blk_new(struct dev_virtio_mmio **out, const struct dev_virtio_mmi
 	uint16_t qmax = tc->queue_max ? tc->queue_max : DEV_VIRTIO_QUEUE_MAX_DEFAULT;
 	uint32_t seg_max = bc->seg_max ? bc->seg_max : (qmax > 2 ? qmax - 2u : 1u);
 	uint32_t size_max = bc->size_max ? bc->size_max : (1u << 20);
-	le_put64(b->cfg + VIRTIO_BLK_CFG_CAPACITY, b->sectors);
+	gm_put_le64(b->cfg + VIRTIO_BLK_CFG_CAPACITY, b->sectors);
 	b->seg_max = seg_max;
 	b->size_max = size_max;
-	le_put32(b->cfg + VIRTIO_BLK_CFG_SIZE_MAX, size_max);
-	le_put32(b->cfg + VIRTIO_BLK_CFG_SEG_MAX, seg_max);
-	le_put32(b->cfg + VIRTIO_BLK_CFG_BLK_SIZE, VIRTIO_BLK_SECTOR);
+	gm_put_le32(b->cfg + VIRTIO_BLK_CFG_SIZE_MAX, size_max);
+	gm_put_le32(b->cfg + VIRTIO_BLK_CFG_SEG_MAX, seg_max);
+	gm_put_le32(b->cfg + VIRTIO_BLK_CFG_BLK_SIZE, VIRTIO_BLK_SECTOR);
 	if (b->discard) {
-		le_put32(b->cfg + VIRTIO_BLK_CFG_MAX_DISCARD_SECTORS, BLK_MAX_RANGE_SECTORS);
-		le_put32(b->cfg + VIRTIO_BLK_CFG_MAX_DISCARD_SEG, BLK_MAX_DISCARD_SEG);
-		le_put32(b->cfg + VIRTIO_BLK_CFG_DISCARD_ALIGN, 8); /* 4 KiB */
+		gm_put_le32(b->cfg + VIRTIO_BLK_CFG_MAX_DISCARD_SECTORS, BLK_MAX_RANGE_SECTORS);
+		gm_put_le32(b->cfg + VIRTIO_BLK_CFG_MAX_DISCARD_SEG, BLK_MAX_DISCARD_SEG);
+		gm_put_le32(b->cfg + VIRTIO_BLK_CFG_DISCARD_ALIGN, 8); /* 4 KiB */
 	}
 	if (b->wz) {
-		le_put32(b->cfg + VIRTIO_BLK_CFG_MAX_WZ_SECTORS, BLK_MAX_RANGE_SECTORS);
-		le_put32(b->cfg + VIRTIO_BLK_CFG_MAX_WZ_SEG, BLK_MAX_DISCARD_SEG);
+		gm_put_le32(b->cfg + VIRTIO_BLK_CFG_MAX_WZ_SECTORS, BLK_MAX_RANGE_SECTORS);
+		gm_put_le32(b->cfg + VIRTIO_BLK_CFG_MAX_WZ_SEG, BLK_MAX_DISCARD_SEG);
 		b->cfg[VIRTIO_BLK_CFG_WZ_MAY_UNMAP] = 1;
 	}
 	r = dev_virtq_chain_init(&b->chain, qmax);

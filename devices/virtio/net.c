@@ -9,7 +9,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "devices/virtio/le.h"
+#include <vmm-mem/endian.h>
 
 #define NET_IOV_MAX 1024  /* the kernel's UIO_MAXIOV */
 #define NET_MAX_MERGE 128 /* buffers per received frame */
@@ -155,7 +155,7 @@ static enum deliver deliver(struct net *n, struct dev_virtq *vq)
 				dev_virtq_add_used(vq, n->first.head, 0);
 			return DROPPED;
 		}
-		le_put16(n->pkt + VIRTIO_NET_HDR_NUM_BUFFERS, 1);
+		gm_put_le16(n->pkt + VIRTIO_NET_HDR_NUM_BUFFERS, 1);
 		if (fill(vq, &n->first, n->pkt, total) < 0) {
 			dev_virtq_add_used(vq, n->first.head, 0);
 			return DROPPED;
@@ -200,7 +200,7 @@ static enum deliver deliver(struct net *n, struct dev_virtq *vq)
 		nbuf++;
 		off += take;
 	}
-	le_put16(n->pkt + VIRTIO_NET_HDR_NUM_BUFFERS, nbuf);
+	gm_put_le16(n->pkt + VIRTIO_NET_HDR_NUM_BUFFERS, nbuf);
 	if (fill(vq, &n->first, n->pkt, first_len) < 0)
 		goto fail;
 	dev_virtq_add_used(vq, n->first.head, (uint32_t)first_len);
@@ -321,8 +321,8 @@ int dev_virtio_net_new(struct dev_virtio_mmio **out, const struct dev_virtio_mmi
 	n->fd = nc->tap_fd;
 	n->tap_hdr = nc->vnet_hdr_len;
 	memcpy(n->cfg, nc->mac, 6);
-	le_put16(n->cfg + 6, VIRTIO_NET_S_LINK_UP);
-	le_put16(n->cfg + 8, 1);
+	gm_put_le16(n->cfg + 6, VIRTIO_NET_S_LINK_UP);
+	gm_put_le16(n->cfg + 8, 1);
 	uint16_t qmax = tc->queue_max ? tc->queue_max : DEV_VIRTIO_QUEUE_MAX_DEFAULT;
 	n->tx_niov = qmax + 1 > NET_IOV_MAX ? NET_IOV_MAX : qmax + 1;
 	n->tx_iov = calloc((size_t)n->tx_niov, sizeof(*n->tx_iov));

@@ -90,6 +90,24 @@ START_TEST(other_address_types)
 }
 END_TEST
 
+START_TEST(endian_byte_buffers)
+{
+	/* unaligned little-endian loads and stores on a byte buffer */
+	uint8_t buf[11] = {0xee, 0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01, 0xee, 0xee};
+	ck_assert_uint_eq(gm_get_le16(buf + 1), 0x0708);
+	ck_assert_uint_eq(gm_get_le32(buf + 1), 0x05060708);
+	ck_assert_uint_eq(gm_get_le64(buf + 1), 0x0102030405060708ULL);
+	uint8_t out[11];
+	memset(out, 0xee, sizeof(out));
+	gm_put_le64(out + 1, 0x0102030405060708ULL);
+	ck_assert_mem_eq(out, buf, sizeof(buf));
+	gm_put_le32(out + 1, 0xa1b2c3d4);
+	ck_assert(out[1] == 0xd4 && out[4] == 0xa1 && out[5] == 0x04);
+	gm_put_le16(out + 9, 0x1122);
+	ck_assert(out[9] == 0x22 && out[10] == 0x11 && out[8] == 0x01);
+}
+END_TEST
+
 START_TEST(endian_types)
 {
 	gm_le16_t a = gm_le16(0x1234);
@@ -141,6 +159,7 @@ static Suite *addr_suite(void)
 	tcase_add_test(tc, offset_align_mask_cmp);
 	tcase_add_test(tc, other_address_types);
 	tcase_add_test(tc, endian_types);
+	tcase_add_test(tc, endian_byte_buffers);
 	suite_add_tcase(s, tc);
 	return s;
 }

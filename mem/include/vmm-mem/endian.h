@@ -10,6 +10,7 @@
 #define VMM_MEM_ENDIAN_H
 
 #include <stdint.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -59,6 +60,26 @@ GM__ENDIAN_OPS(gm_le64, gm_le64_t, uint64_t, 64, GM__LE)
 GM__ENDIAN_OPS(gm_be16, gm_be16_t, uint16_t, 16, GM__BE)
 GM__ENDIAN_OPS(gm_be32, gm_be32_t, uint32_t, 32, GM__BE)
 GM__ENDIAN_OPS(gm_be64, gm_be64_t, uint64_t, 64, GM__BE)
+
+/* Little-endian loads and stores on byte buffers with no alignment
+ * assumption (guest-visible tables, device registers, saved state):
+ * gm_get_leNN(p) reads, gm_put_leNN(p, v) writes NN/8 bytes at p. */
+#define GM__LE_BYTES(bits)                                                                         \
+	static inline uint##bits##_t gm_get_le##bits(const void *p)                                \
+	{                                                                                          \
+		uint##bits##_t v;                                                                  \
+		memcpy(&v, p, sizeof(v));                                                          \
+		return GM__LE(bits, v);                                                            \
+	}                                                                                          \
+	static inline void gm_put_le##bits(void *p, uint##bits##_t v)                              \
+	{                                                                                          \
+		v = GM__LE(bits, v);                                                               \
+		memcpy(p, &v, sizeof(v));                                                          \
+	}
+
+GM__LE_BYTES(16)
+GM__LE_BYTES(32)
+GM__LE_BYTES(64)
 
 #ifndef __cplusplus
 _Static_assert(sizeof(gm_le64_t) == 8 && sizeof(gm_be16_t) == 2, "endian types are plain");
