@@ -36,7 +36,8 @@ struct vmm_config {
 	struct vmm_disk disks[VMM_MAX_DISKS];
 	unsigned ndisks;
 	bool rng;
-	const char *net_tap; /* NULL: no network device */
+	const char *net_tap; /* NULL: no network device; else points at net_tap_name */
+	char net_tap_name[16]; /* IFNAMSIZ: the name copied out of --net's argument */
 	uint8_t net_mac[6];
 	bool console_virtio; /* --console virtio */
 };

@@ -73,12 +73,14 @@ static int opt_net(struct vmm_config *cfg, const char *arg, char *err, size_t er
 		const char *end = strchr(p, ',');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
 		if (len > 4 && strncmp(p, "tap=", 4) == 0) {
-			if (len - 4 >= 16)
+			if (len - 4 >= sizeof(cfg->net_tap_name))
 				return fail(err, errlen, "--net: tap name '%.*s' is too long (15 characters at most)",
 				            (int)(len - 4), p + 4);
-			if (end)
-				*(char *)end = 0; /* cut the name out of argv in place */
-			cfg->net_tap = p + 4;
+			/* copied, never cut out of argv in place: the caller's
+			 * strings stay as given (a second parse sees the same) */
+			memcpy(cfg->net_tap_name, p + 4, len - 4);
+			cfg->net_tap_name[len - 4] = '\0';
+			cfg->net_tap = cfg->net_tap_name;
 		} else if (len > 4 && strncmp(p, "mac=", 4) == 0) {
 			if (parse_mac(p + 4, len - 4, cfg->net_mac) < 0)
 				return fail(err, errlen, "--net: '%.*s' is not a unicast MAC like 52:54:00:12:34:56",
