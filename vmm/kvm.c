@@ -80,15 +80,6 @@ int vmm_kvm_open(struct vmm_kvm *k, unsigned ncpus)
 		vmm_err("KVM_SET_IDENTITY_MAP_ADDR: %s", strerror(errno));
 		goto fail;
 	}
-	if (ioctl(k->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0) {
-		vmm_err("KVM_CREATE_IRQCHIP: %s", strerror(errno));
-		goto fail;
-	}
-	struct kvm_pit_config pit = {.flags = KVM_PIT_SPEAKER_DUMMY};
-	if (ioctl(k->vm_fd, KVM_CREATE_PIT2, &pit) < 0) {
-		vmm_err("KVM_CREATE_PIT2: %s", strerror(errno));
-		goto fail;
-	}
 	return 0;
 fail_nosys:
 	errno = ENOTSUP;
@@ -97,6 +88,22 @@ fail: {
 	vmm_kvm_close(k);
 	return -e;
 }
+}
+
+int vmm_kvm_create_irqchip(struct vmm_kvm *k)
+{
+	if (ioctl(k->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0) {
+		int e = errno;
+		vmm_err("KVM_CREATE_IRQCHIP: %s", strerror(e));
+		return -e;
+	}
+	struct kvm_pit_config pit = {.flags = KVM_PIT_SPEAKER_DUMMY};
+	if (ioctl(k->vm_fd, KVM_CREATE_PIT2, &pit) < 0) {
+		int e = errno;
+		vmm_err("KVM_CREATE_PIT2: %s", strerror(e));
+		return -e;
+	}
+	return 0;
 }
 
 void vmm_kvm_close(struct vmm_kvm *k)

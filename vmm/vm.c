@@ -213,7 +213,8 @@ int vmm_vm_create(struct vmm_vm *vm, const struct vmm_config *cfg, uint64_t star
 	int e;
 	if ((e = vmm_kvm_open(&vm->kvm, cfg->cpus)) < 0)
 		return e;
-	if ((e = setup_memory(vm)) < 0 || (e = setup_devices(vm)) < 0 || (e = vmm_virtio_create(vm)) < 0)
+	if ((e = setup_memory(vm)) < 0 || (e = vmm_kvm_create_irqchip(&vm->kvm)) < 0 || (e = setup_devices(vm)) < 0 ||
+	    (e = vmm_virtio_create(vm)) < 0)
 		return e;
 	for (unsigned i = 0; i < vm->ncpus; i++)
 		if ((e = vmm_vcpu_create(vm, i)) < 0)
