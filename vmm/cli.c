@@ -32,6 +32,7 @@ static const struct option long_opts[] = {
 	{"rng", no_argument, NULL, VMM_OPT_RNG},
 	{"net", required_argument, NULL, VMM_OPT_NET},
 	{"console", required_argument, NULL, VMM_OPT_CONSOLE},
+	{"poll-us", required_argument, NULL, VMM_OPT_POLL_US},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -159,6 +160,7 @@ enum vmm_cli_result vmm_cli_parse(int argc, char **argv, struct vmm_config *cfg,
 		.log_level = VMM_LOG_INFO,
 		.host_decompress = true,
 		.seccomp = true,
+		.poll_us = VMM_DEFAULT_POLL_US,
 	};
 	opterr = 0;
 	optind = 0; /* 0, not 1: fully resets getopt, which may hold a half-read "-hk" */
@@ -240,6 +242,7 @@ enum vmm_cli_result vmm_cli_parse(int argc, char **argv, struct vmm_config *cfg,
 		case VMM_OPT_RNG:
 		case VMM_OPT_NET:
 		case VMM_OPT_CONSOLE:
+		case VMM_OPT_POLL_US:
 			if (vmm_cli_virtio_option(cfg, c, optarg, err, errlen) < 0)
 				return VMM_CLI_ERROR;
 			break;

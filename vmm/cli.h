@@ -13,8 +13,12 @@
 #define VMM_MAX_CPUS 32
 #define VMM_MAX_DISKS 8
 
+#define VMM_DISK_PATH_MAX 4096
+#define VMM_DEFAULT_POLL_US 50
+#define VMM_MAX_POLL_US 10000
+
 struct vmm_disk {
-	const char *path;
+	char path[VMM_DISK_PATH_MAX]; /* copied out of --disk's argument */
 	bool read_only;
 };
 
@@ -40,6 +44,7 @@ struct vmm_config {
 	char net_tap_name[16]; /* IFNAMSIZ: the name copied out of --net's argument */
 	uint8_t net_mac[6];
 	bool console_virtio; /* --console virtio */
+	unsigned poll_us;    /* --poll-us: block queues polled this long after a request */
 };
 
 /* "UID:GID" (decimal, each < 2^32-1) -> 0 or -EINVAL. */
@@ -65,6 +70,8 @@ int vmm_cli_virtio_option(struct vmm_config *cfg, int opt, const char *arg, char
 	"      --disk PATH[,ro]     virtio-blk on a raw image file (repeatable, up to 8)\n"          \
 	"      --rng                virtio-rng (entropy from the host's getrandom)\n"               \
 	"      --net tap=NAME[,mac=MAC] virtio-net on an existing tap device\n"                     \
-	"      --console virtio     guest console on virtio-console (COM1 stays for early output)\n"
-enum { VMM_OPT_DISK = 512, VMM_OPT_RNG, VMM_OPT_NET, VMM_OPT_CONSOLE };
+	"      --console virtio     guest console on virtio-console (COM1 stays for early output)\n" \
+	"      --poll-us N          after a disk request, poll the disk's queue N us for the next\n" \
+	"                           one before waiting for a notification (default 50, 0 = off)\n"
+enum { VMM_OPT_DISK = 512, VMM_OPT_RNG, VMM_OPT_NET, VMM_OPT_CONSOLE, VMM_OPT_POLL_US };
 #endif

@@ -1,5 +1,7 @@
 /* Command line options for the virtio-mmio devices (see cli.h):
- * --disk PATH[,ro], --rng, --net tap=NAME[,mac=MAC], --console virtio. */
+ * --disk PATH[,ro], --rng, --net tap=NAME[,mac=MAC], --console virtio,
+ * --poll-us N. Arguments are copied, never cut in place: the caller's strings
+ * stay as given (a second parse of the same argv sees the same). */
 #include "vmm/cli.h"
 
 #include <stdarg.h>
@@ -54,10 +56,13 @@ static int opt_disk(struct vmm_config *cfg, const char *arg, char *err, size_t e
 		return fail(err, errlen, "--disk '%s': no file name (use --disk PATH[,ro])", arg);
 	if (memchr(arg, ',', n))
 		return fail(err, errlen, "--disk '%s': unknown option after ',' (only ',ro')", arg);
-	/* The path is arg up to n: keep a pointer into argv, cut the suffix. */
-	if (ro)
-		((char *)arg)[n] = 0;
-	cfg->disks[cfg->ndisks++] = (struct vmm_disk){.path = arg, .read_only = ro};
+	struct vmm_disk *d = &cfg->disks[cfg->ndisks];
+	if (n >= sizeof(d->path))
+		return fail(err, errlen, "--disk: the path is too long (%zu bytes, at most %zu)", n, sizeof(d->path) - 1);
+	memcpy(d->path, arg, n);
+	d->path[n] = '\0';
+	d->read_only = ro;
+	cfg->ndisks++;
 	return 0;
 }
 
@@ -76,8 +81,6 @@ static int opt_net(struct vmm_config *cfg, const char *arg, char *err, size_t er
 			if (len - 4 >= sizeof(cfg->net_tap_name))
 				return fail(err, errlen, "--net: tap name '%.*s' is too long (15 characters at most)",
 				            (int)(len - 4), p + 4);
-			/* copied, never cut out of argv in place: the caller's
-			 * strings stay as given (a second parse sees the same) */
 			memcpy(cfg->net_tap_name, p + 4, len - 4);
 			cfg->net_tap_name[len - 4] = '\0';
 			cfg->net_tap = cfg->net_tap_name;
@@ -113,6 +116,17 @@ int vmm_cli_virtio_option(struct vmm_config *cfg, int opt, const char *arg, char
 		else
 			return fail(err, errlen, "--console '%s': expected 'virtio' or 'serial'", arg);
 		return 0;
+	case VMM_OPT_POLL_US: {
+		unsigned long v = 0;
+		const char *p = arg;
+		for (; *p >= '0' && *p <= '9' && v <= VMM_MAX_POLL_US; p++)
+			v = v * 10 + (unsigned long)(*p - '0');
+		if (p == arg || *p || v > VMM_MAX_POLL_US)
+			return fail(err, errlen, "--poll-us '%s' must be a number of microseconds from 0 to %d", arg,
+			            VMM_MAX_POLL_US);
+		cfg->poll_us = (unsigned)v;
+		return 0;
+	}
 	default:
 		return fail(err, errlen, "internal: unknown virtio option %d", opt);
 	}

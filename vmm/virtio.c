@@ -16,6 +16,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "boot/vdev.h"
@@ -41,6 +42,8 @@ struct watch {
 	struct vdev *d;
 	uint16_t q;
 	int fd;
+	bool polled;	    /* W_QUEUE: in vv->polled, notifications suppressed */
+	uint64_t poll_until; /* CLOCK_MONOTONIC ns: stop polling when idle past this */
 };
 
 struct vdev {
@@ -52,6 +55,7 @@ struct vdev {
 	uint32_t gsi;
 	int irqfd;		   /* -1: KVM_IRQ_LINE pulses instead */
 	uint16_t nq;
+	bool poll;		   /* poll its queues after a request (--poll-us) */
 	int qfd[MAX_QUEUES];	   /* one eventfd per queue */
 	bool ioeventfd[MAX_QUEUES]; /* registered with KVM (else the notify hook writes qfd) */
 	struct watch qw[MAX_QUEUES];
@@ -59,6 +63,7 @@ struct vdev {
 	struct watch bw[MAX_BACKEND_FDS];
 	_Atomic uint64_t exit_notifies; /* QueueNotify writes that reached a vCPU thread */
 	uint64_t loop_wakeups;		/* queue eventfd wakeups in the event loop */
+	uint64_t polled_batches;	/* queue work found by polling, no notification */
 };
 
 struct vmm_virtio {
@@ -72,6 +77,9 @@ struct vmm_virtio {
 	bool started;
 	bool use_ioeventfd, use_irqfd;
 	int con_in_w; /* --console virtio: main loop writes stdin here */
+	uint64_t poll_ns; /* --poll-us; 0: never poll */
+	unsigned npolled;
+	struct watch *polled[MAX_DEVS * MAX_QUEUES];
 };
 
 /* ---- interrupts and notifications ---- */
@@ -240,7 +248,7 @@ static int place(struct vmm_virtio *vv, struct vdev *d)
 			vmm_err("eventfd: %s", strerror(errno));
 			return -errno;
 		}
-		d->qw[q] = (struct watch){W_QUEUE, d, q, d->qfd[q]};
+		d->qw[q] = (struct watch){.kind = W_QUEUE, .d = d, .q = q, .fd = d->qfd[q]};
 		if ((e = watch_add(vv, &d->qw[q], EPOLLIN)) < 0)
 			return e;
 		if (vv->use_ioeventfd) {
@@ -272,7 +280,7 @@ static int place(struct vmm_virtio *vv, struct vdev *d)
 			dup |= d->bw[j].fd == fds[i];
 		if (dup)
 			continue;
-		d->bw[d->nb] = (struct watch){W_BACKEND, d, 0, fds[i]};
+		d->bw[d->nb] = (struct watch){.kind = W_BACKEND, .d = d, .fd = fds[i]};
 		struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLET, .data.ptr = &d->bw[d->nb]};
 		if (epoll_ctl(vv->epfd, EPOLL_CTL_ADD, fds[i], &ev) < 0) {
 			if (errno != EPERM) {
@@ -307,6 +315,7 @@ static int add_disk(struct vmm_virtio *vv, const struct vmm_disk *disk, unsigned
 	char serial[21];
 	snprintf(serial, sizeof(serial), "vmm-disk%u", idx);
 	struct dev_virtio_blk_config bc = {.fd = fd, .read_only = disk->read_only, .serial = serial};
+	d->poll = true;
 	if ((e = dev_virtio_blk_new(&d->dev, &tc, &bc)) < 0) {
 		vmm_err("disk '%s': %s%s", disk->path, strerror(-e),
 		        e == -EINVAL ? " (not a regular file or block device, or not a multiple of 512 bytes?)" : "");
@@ -409,13 +418,14 @@ int vmm_virtio_create(struct vmm_vm *vm)
 	vm->virtio = vv;
 	vv->vm = vm;
 	vv->con_in_w = -1;
+	vv->poll_ns = (uint64_t)cfg->poll_us * 1000;
 	vv->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	vv->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (vv->stop_fd < 0 || vv->epfd < 0) {
 		vmm_err("eventfd/epoll: %s", strerror(errno));
 		return -errno;
 	}
-	vv->stop_watch = (struct watch){W_STOP, NULL, 0, vv->stop_fd};
+	vv->stop_watch = (struct watch){.kind = W_STOP, .fd = vv->stop_fd};
 	int e = watch_add(vv, &vv->stop_watch, EPOLLIN);
 	if (e < 0)
 		return e;
@@ -444,6 +454,80 @@ static void drain(int fd)
 		;
 }
 
+/* ---- polling: after a request on a disk's queue the loop keeps looking at
+ * that ring for poll_ns with notifications suppressed (no QueueNotify exit,
+ * no eventfd wakeup per request), then asks for notifications again. ---- */
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void report(struct vdev *d, int r)
+{
+	if (r < 0)
+		vmm_debug("%s: queue work: %s (the device reports it to the guest)", d->name, strerror(-r));
+}
+
+static void poll_start(struct vmm_virtio *vv, struct watch *w)
+{
+	if (!vv->poll_ns || !w->d->poll)
+		return;
+	w->poll_until = mono_ns() + vv->poll_ns;
+	if (w->polled || dev_virtio_mmio_queue_set_polling(w->d->dev, w->q, true) < 0)
+		return;
+	w->polled = true;
+	vv->polled[vv->npolled++] = w;
+}
+
+static void poll_stop(struct vmm_virtio *vv, unsigned i, bool live)
+{
+	struct watch *w = vv->polled[i];
+	w->polled = false;
+	vv->polled[i] = vv->polled[--vv->npolled];
+	/* A chain added before the driver saw notifications wanted again came
+	 * without one: look once more (with polling off, an empty pop publishes
+	 * avail_event again). */
+	if (live && dev_virtio_mmio_queue_set_polling(w->d->dev, w->q, false) == 0)
+		report(w->d, dev_virtio_mmio_process_queue(w->d->dev, w->q));
+}
+
+/* Look at the polled rings (a bounded number of spins, so the caller's
+ * epoll_wait comes round to the other devices and the stop request). */
+static void poll_round(struct vmm_virtio *vv)
+{
+	for (int spin = 0; spin < 64 && vv->npolled; spin++) {
+		bool work = false;
+		uint64_t now = 0;
+		for (unsigned i = 0; i < vv->npolled;) {
+			struct watch *w = vv->polled[i];
+			int p = dev_virtio_mmio_queue_pending(w->d->dev, w->q);
+			if (p > 0) {
+				w->d->polled_batches++;
+				report(w->d, dev_virtio_mmio_process_queue(w->d->dev, w->q));
+				w->poll_until = mono_ns() + vv->poll_ns;
+				work = true;
+			} else if (p < 0) {
+				poll_stop(vv, i, false);
+				continue;
+			} else {
+				if (!now)
+					now = mono_ns();
+				if (now >= w->poll_until) {
+					poll_stop(vv, i, true);
+					continue;
+				}
+			}
+			i++;
+		}
+		if (work)
+			return;
+		__builtin_ia32_pause();
+	}
+}
+
 static void *event_loop(void *arg)
 {
 	struct vmm_virtio *vv = arg;
@@ -454,7 +538,7 @@ static void *event_loop(void *arg)
 	}
 	for (;;) {
 		struct epoll_event ev[16];
-		int n = epoll_wait(vv->epfd, ev, 16, -1);
+		int n = epoll_wait(vv->epfd, ev, 16, vv->npolled ? 0 : -1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -463,23 +547,22 @@ static void *event_loop(void *arg)
 		}
 		for (int i = 0; i < n; i++) {
 			struct watch *w = ev[i].data.ptr;
-			int r = 0;
 			switch (w->kind) {
 			case W_STOP:
 				return NULL;
 			case W_QUEUE:
 				drain(w->fd);
 				w->d->loop_wakeups++;
-				r = dev_virtio_mmio_process_queue(w->d->dev, w->q);
+				report(w->d, dev_virtio_mmio_process_queue(w->d->dev, w->q));
+				poll_start(vv, w);
 				break;
 			case W_BACKEND:
-				r = dev_virtio_mmio_backend_event(w->d->dev, w->fd, ev[i].events);
+				report(w->d, dev_virtio_mmio_backend_event(w->d->dev, w->fd, ev[i].events));
 				break;
 			}
-			if (r < 0)
-				vmm_debug("%s: queue work: %s (the device reports it to the guest)", w->d->name,
-				          strerror(-r));
 		}
+		if (vv->npolled)
+			poll_round(vv);
 	}
 }
 
@@ -526,8 +609,10 @@ void vmm_virtio_destroy(struct vmm_vm *vm)
 	 * irqfd when its eventfd is closed and the ioeventfds with the VM fd. */
 	for (unsigned i = 0; i < vv->n; i++) {
 		struct vdev *d = &vv->devs[i];
-		vmm_debug("%s: %llu queue wakeups in the event loop, %llu QueueNotify exits to a vCPU thread", d->name,
-		          (unsigned long long)d->loop_wakeups, (unsigned long long)atomic_load(&d->exit_notifies));
+		vmm_debug("%s: %llu queue wakeups in the event loop, %llu batches found by polling, %llu QueueNotify "
+		          "exits to a vCPU thread",
+		          d->name, (unsigned long long)d->loop_wakeups, (unsigned long long)d->polled_batches,
+		          (unsigned long long)atomic_load(&d->exit_notifies));
 		for (uint16_t q = 0; q < MAX_QUEUES; q++)
 			if (d->qfd[q] >= 0)
 				close(d->qfd[q]);

@@ -192,6 +192,26 @@ int dev_virtio_mmio_process_queue(struct dev_virtio_mmio *dev, uint16_t q)
 	return r;
 }
 
+int dev_virtio_mmio_queue_set_polling(struct dev_virtio_mmio *dev, uint16_t q, bool polling)
+{
+	struct dev_virtq *vq = dev_virtio_mmio_queue_acquire(dev, q);
+	if (!vq)
+		return -ENODEV;
+	int r = dev_virtq_set_polling(vq, polling) < 0 ? -ENODEV : 0;
+	dev_virtio_mmio_queue_release(dev, q);
+	return r;
+}
+
+int dev_virtio_mmio_queue_pending(struct dev_virtio_mmio *dev, uint16_t q)
+{
+	struct dev_virtq *vq = dev_virtio_mmio_queue_acquire(dev, q);
+	if (!vq)
+		return -ENODEV;
+	int r = dev_virtq_has_avail(vq) ? 1 : 0;
+	dev_virtio_mmio_queue_release(dev, q);
+	return r;
+}
+
 uint16_t dev_virtio_mmio_num_queues(const struct dev_virtio_mmio *dev)
 {
 	return dev->nq;

@@ -164,6 +164,13 @@ void dev_virtio_mmio_write(struct dev_virtio_mmio *dev, uint64_t offset, const u
  * q, 4 bytes) fires. Returns 0 (also when the queue is not live), -EINVAL
  * (q out of range), or the model's error. */
 int dev_virtio_mmio_process_queue(struct dev_virtio_mmio *dev, uint16_t q);
+/* For an event loop that polls queue q between notifications (same thread as
+ * dev_virtio_mmio_process_queue; the queue lock is taken inside).
+ * set_polling: dev_virtq_set_polling on the live queue. pending: 1 when the
+ * available ring holds chains, 0 when empty. Both return -ENODEV when the
+ * queue is not live (not ready, reset, broken: stop polling it). */
+int dev_virtio_mmio_queue_set_polling(struct dev_virtio_mmio *dev, uint16_t q, bool polling);
+int dev_virtio_mmio_queue_pending(struct dev_virtio_mmio *dev, uint16_t q);
 uint16_t dev_virtio_mmio_num_queues(const struct dev_virtio_mmio *dev);
 
 /* Backend fds the event loop must watch, edge-triggered, for readable and

@@ -47,6 +47,7 @@ void dev_virtq_reset(struct dev_virtq *q)
 	q->event_idx = q->indirect = false;
 	q->last_avail = q->used_idx = q->signalled = 0;
 	q->broken = false;
+	q->polling = false;
 }
 
 static bool area_ok(const struct gm_memory *m, uint64_t a, uint64_t len, uint64_t align)
@@ -246,7 +247,7 @@ int dev_virtq_pop(struct dev_virtq *q, struct dev_virtq_chain *c)
 		if (pending > q->num)
 			goto broken;
 		if (pending == 0) {
-			if (!q->event_idx)
+			if (!q->event_idx || q->polling)
 				return 0;
 			if (publish_avail_event(q) < 0)
 				goto broken;
@@ -271,6 +272,25 @@ int dev_virtq_pop(struct dev_virtq *q, struct dev_virtq_chain *c)
 		if (dev_virtq_push(q, head, 0) < 0)
 			return -EIO;
 	}
+broken:
+	q->broken = true;
+	return -EIO;
+}
+
+int dev_virtq_set_polling(struct dev_virtq *q, bool polling)
+{
+	if (q->broken)
+		return -EIO;
+	q->polling = polling;
+	if (q->event_idx) {
+		if (!polling && publish_avail_event(q) < 0)
+			goto broken;
+		return 0;
+	}
+	if (write_le16(q, gm_addr(q->used_addr), polling ? VIRTQ_USED_F_NO_NOTIFY : 0) < 0)
+		goto broken;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return 0;
 broken:
 	q->broken = true;
 	return -EIO;

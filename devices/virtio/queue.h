@@ -80,6 +80,7 @@ struct dev_virtq {
 	uint16_t used_idx;   /* shadow of used->idx */
 	uint16_t signalled;  /* used_idx at the last notification decision */
 	bool broken;	     /* ring-level error seen: needs a reset */
+	bool polling;	     /* the device polls: no QueueNotify asked for */
 	uint64_t bad_chains; /* chains failed by validation (statistics) */
 };
 
@@ -127,6 +128,16 @@ int dev_virtq_push(struct dev_virtq *q, uint16_t head, uint32_t len);
  * last call? Applies VIRTQ_AVAIL_F_NO_INTERRUPT, or with EVENT_IDX the
  * used_event rule. Returns false when nothing new was published. */
 bool dev_virtq_should_notify(struct dev_virtq *q);
+
+/* Notification suppression for a device that polls the available ring.
+ * dev_virtq_set_polling(q, true): the driver is no longer asked to notify
+ * (with EVENT_IDX avail_event stops moving, else VIRTQ_USED_F_NO_NOTIFY is
+ * set). dev_virtq_set_polling(q, false): asked again, with a full fence; the
+ * caller must then look at the ring once more (dev_virtq_has_avail), since a
+ * chain added before the driver saw the change came without a notification.
+ * Suppression is a hint the driver may ignore: extra notifications are
+ * harmless. 0, or -EIO when the ring is not writable (the queue is broken). */
+int dev_virtq_set_polling(struct dev_virtq *q, bool polling);
 
 /* Does the available ring hold chains the device has not popped? */
 bool dev_virtq_has_avail(struct dev_virtq *q);

@@ -446,6 +446,66 @@ START_TEST(event_idx)
 }
 END_TEST
 
+static uint16_t used_flags(struct qt *t)
+{
+	uint16_t f;
+	vd_read(&t->d, t->d.q[0].used, &f, sizeof(f));
+	return f;
+}
+
+/* A polling device stops asking for notifications and asks again after. */
+START_TEST(polling_event_idx)
+{
+	struct qt t;
+	qt_init(&t, NUM, false, true);
+	uint64_t a = vd_alloc(&t.d, 16);
+	struct vd_buf b = {a, 16, true};
+	vd_post(&t.d, 0, &b, 1, false);
+	ck_assert_int_eq(dev_virtq_pop(&t.q, &t.c), 1);
+	ck_assert_int_eq(dev_virtq_set_polling(&t.q, true), 0);
+	ck_assert_int_eq(dev_virtq_pop(&t.q, &t.c), 0);
+	ck_assert_uint_eq(vd_avail_event(&t.d, 0), 0); /* not moved: no notification asked */
+	vd_post(&t.d, 0, &b, 1, false);
+	vd_post(&t.d, 0, &b, 1, false);
+	ck_assert(dev_virtq_has_avail(&t.q));
+	ck_assert_int_eq(dev_virtq_pop(&t.q, &t.c), 1);
+	ck_assert_int_eq(dev_virtq_pop(&t.q, &t.c), 1);
+	ck_assert_int_eq(dev_virtq_pop(&t.q, &t.c), 0);
+	ck_assert_uint_eq(vd_avail_event(&t.d, 0), 0);
+	/* the driver's test for a notification is false while polling */
+	ck_assert(!dev_virtq_need_event(vd_avail_event(&t.d, 0), 4, 3));
+	ck_assert_int_eq(dev_virtq_set_polling(&t.q, false), 0);
+	ck_assert_uint_eq(vd_avail_event(&t.d, 0), 3); /* asked again at the device's position */
+	ck_assert(dev_virtq_need_event(vd_avail_event(&t.d, 0), 4, 3));
+	ck_assert_uint_eq(used_flags(&t), 0); /* flags untouched with EVENT_IDX */
+	/* reset forgets polling */
+	ck_assert_int_eq(dev_virtq_set_polling(&t.q, true), 0);
+	dev_virtq_reset(&t.q);
+	ck_assert(!t.q.polling);
+	qt_fini(&t);
+}
+END_TEST
+
+START_TEST(polling_flags)
+{
+	struct qt t;
+	qt_init(&t, NUM, false, false);
+	ck_assert_uint_eq(used_flags(&t), 0);
+	ck_assert_int_eq(dev_virtq_set_polling(&t.q, true), 0);
+	ck_assert_uint_eq(used_flags(&t), VIRTQ_USED_F_NO_NOTIFY);
+	uint64_t a = vd_alloc(&t.d, 16);
+	struct vd_buf b = {a, 16, true};
+	vd_post(&t.d, 0, &b, 1, false);
+	ck_assert_int_eq(dev_virtq_pop(&t.q, &t.c), 1);
+	ck_assert_int_eq(dev_virtq_set_polling(&t.q, false), 0);
+	ck_assert_uint_eq(used_flags(&t), 0);
+	/* a broken queue refuses */
+	t.q.broken = true;
+	ck_assert_int_eq(dev_virtq_set_polling(&t.q, true), -EIO);
+	qt_fini(&t);
+}
+END_TEST
+
 START_TEST(event_idx_wraps)
 {
 	ck_assert(dev_virtq_need_event(0xffff, 0, 0xfffe));
@@ -538,6 +598,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, notify_flags);
 	tcase_add_test(tc, event_idx);
 	tcase_add_test(tc, event_idx_wraps);
+	tcase_add_test(tc, polling_event_idx);
+	tcase_add_test(tc, polling_flags);
 	tcase_add_test(tc, rewind);
 	tcase_add_test(tc, check_config_rules);
 	suite_add_tcase(s, tc);
