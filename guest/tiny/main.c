@@ -52,8 +52,12 @@ void tiny_reset(void)
 
 static bool streq(const char *a, const char *b) { return strlen(a) == strlen(b) && memcmp(a, b, strlen(a)) == 0; }
 
+volatile int tiny_reset_on_exception;
+
 void tiny_exception(const uint64_t *f)
 {
+	if (tiny_reset_on_exception)
+		tiny_reset();
 	if (f[0] == 3 && streq(test_name, "int3")) {
 		tprintf("TINY INFO int3 delivered to the guest's IDT (hardware virtualization)\n");
 		tprintf("TINY PASS int3\n");

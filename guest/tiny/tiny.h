@@ -93,5 +93,8 @@ void tiny_ap_main(uint32_t idx);
 /* --- main.c --- */
 void tiny_main(uint32_t kind, uint64_t info);
 void tiny_reset(void) __attribute__((noreturn));
+/* Set by code that ends in an exception on purpose (CPL3 cannot reset by
+ * triple fault itself): the exception handler then resets without a report. */
+extern volatile int tiny_reset_on_exception;
 
 #endif

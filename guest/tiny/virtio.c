@@ -29,6 +29,12 @@
 #define DMA_BASE 0x1000000ull /* 16 MiB */
 static uint64_t dma_next = DMA_BASE;
 
+void dma_span(uint64_t *start, uint64_t *end)
+{
+	*start = DMA_BASE;
+	*end = dma_next;
+}
+
 void *dma_alloc(uint64_t size, uint64_t align)
 {
 	dma_next = (dma_next + align - 1) & ~(align - 1);

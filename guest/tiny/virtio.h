@@ -60,6 +60,8 @@ const char *virtio_ready(struct vdev *d);
 
 /* Bump allocator over guest RAM outside the image (16 MiB and up). */
 void *dma_alloc(uint64_t size, uint64_t align);
+/* [*start, *end): everything dma_alloc has handed out so far. */
+void dma_span(uint64_t *start, uint64_t *end);
 
 /* Queue a chain starting at head (descriptors already filled). */
 void vq_submit(struct vq *q, uint16_t head);
