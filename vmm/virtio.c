@@ -471,11 +471,24 @@ static void report(struct vdev *d, int r)
 		vmm_debug("%s: queue work: %s (the device reports it to the guest)", d->name, strerror(-r));
 }
 
-static void poll_start(struct vmm_virtio *vv, struct watch *w)
+static void poll_start(struct vmm_virtio *vv, struct watch *w, bool more);
+
+/* Process a queue; poll it afterwards (--poll-us, or its budget ran out). */
+static void run_queue(struct vmm_virtio *vv, struct watch *w)
 {
-	if (!vv->poll_ns || !w->d->poll)
+	int r = dev_virtio_mmio_process_queue(w->d->dev, w->q);
+	report(w->d, r);
+	poll_start(vv, w, r == 1);
+}
+
+/* Poll w for the window; more = its last run spent its work budget: look
+ * again in the next round even with polling off (a zero window). */
+static void poll_start(struct vmm_virtio *vv, struct watch *w, bool more)
+{
+	uint64_t ns = w->d->poll ? vv->poll_ns : 0;
+	if (!ns && !more)
 		return;
-	w->poll_until = mono_ns() + vv->poll_ns;
+	w->poll_until = mono_ns() + ns;
 	if (w->polled || dev_virtio_mmio_queue_set_polling(w->d->dev, w->q, true) < 0)
 		return;
 	w->polled = true;
@@ -490,8 +503,12 @@ static void poll_stop(struct vmm_virtio *vv, unsigned i, bool live)
 	/* A chain added before the driver saw notifications wanted again came
 	 * without one: look once more (with polling off, an empty pop publishes
 	 * avail_event again). */
-	if (live && dev_virtio_mmio_queue_set_polling(w->d->dev, w->q, false) == 0)
-		report(w->d, dev_virtio_mmio_process_queue(w->d->dev, w->q));
+	if (live && dev_virtio_mmio_queue_set_polling(w->d->dev, w->q, false) == 0) {
+		int r = dev_virtio_mmio_process_queue(w->d->dev, w->q);
+		report(w->d, r);
+		if (r == 1)
+			poll_start(vv, w, true);
+	}
 }
 
 /* Look at the polled rings (a bounded number of spins, so the caller's
@@ -507,7 +524,7 @@ static void poll_round(struct vmm_virtio *vv)
 			if (p > 0) {
 				w->d->polled_batches++;
 				report(w->d, dev_virtio_mmio_process_queue(w->d->dev, w->q));
-				w->poll_until = mono_ns() + vv->poll_ns;
+				w->poll_until = mono_ns() + (w->d->poll ? vv->poll_ns : 0);
 				work = true;
 			} else if (p < 0) {
 				poll_stop(vv, i, false);
@@ -553,8 +570,7 @@ static void *event_loop(void *arg)
 			case W_QUEUE:
 				drain(w->fd);
 				w->d->loop_wakeups++;
-				report(w->d, dev_virtio_mmio_process_queue(w->d->dev, w->q));
-				poll_start(vv, w);
+				run_queue(vv, w);
 				break;
 			case W_BACKEND:
 				report(w->d, dev_virtio_mmio_backend_event(w->d->dev, w->fd, ev[i].events));

@@ -23,6 +23,7 @@ struct dev_virtio_mmio {
 	void (*notify_hook)(void *ctx, struct dev_virtio_mmio *dev, uint16_t q);
 	void *notify_ctx;
 	uint16_t queue_max;
+	uint32_t work_budget; /* 0: the queue's size */
 	uint16_t nq;
 	struct mmio_queue *q;
 
@@ -76,6 +77,7 @@ int dev_virtio_mmio_new(struct dev_virtio_mmio **out, const struct dev_virtio_mm
 	dev->level_irq = cfg->level_irq;
 	dev->notify_hook = cfg->notify_hook;
 	dev->notify_ctx = cfg->notify_ctx;
+	dev->work_budget = cfg->work_budget;
 	dev->queue_max = (uint16_t)qmax;
 	dev->nq = model->num_queues;
 	for (uint16_t i = 0; i < dev->nq; i++) {
@@ -185,9 +187,14 @@ int dev_virtio_mmio_process_queue(struct dev_virtio_mmio *dev, uint16_t q)
 	struct dev_virtq *vq = dev_virtio_mmio_queue_acquire(dev, q);
 	if (!vq)
 		return 0;
+	vq->budget = dev->work_budget ? dev->work_budget : vq->num;
+	vq->budget_hit = false;
 	int r = dev->model.process(dev->priv, q, vq);
 	if (r == -EIO)
 		vq->broken = true;
+	if (r == 0 && vq->budget_hit)
+		r = 1;
+	vq->budget = DEV_VIRTQ_NO_BUDGET; /* backend events pop without one */
 	dev_virtio_mmio_queue_release(dev, q);
 	return r;
 }
@@ -555,8 +562,9 @@ void dev_virtio_mmio_write(struct dev_virtio_mmio *dev, uint64_t offset, const u
 		return;
 	if (dev->notify_hook)
 		dev->notify_hook(dev->notify_ctx, dev, (uint16_t)q);
-	else
-		dev_virtio_mmio_process_queue(dev, (uint16_t)q);
+	else /* on the guest's own vCPU: it waits for its own requests */
+		while (dev_virtio_mmio_process_queue(dev, (uint16_t)q) == 1)
+			;
 }
 
 void dev_virtio_mmio_update_config(struct dev_virtio_mmio *dev, void (*fn)(void *priv, void *arg),

@@ -131,6 +131,7 @@ struct dev_virtio_mmio_config {
 	uint32_t gsi;
 	bool level_irq;	    /* false: irq.trigger per interrupt; true: set_level */
 	uint16_t queue_max; /* QueueNumMax, power of two; 0 = 256 */
+	uint32_t work_budget; /* chains per dev_virtio_mmio_process_queue call; 0 = the queue's size */
 	/* Optional: called on a QueueNotify write instead of processing the
 	 * queue on the vCPU thread (e.g. to wake the event loop when no
 	 * ioeventfd is registered). */
@@ -161,8 +162,12 @@ void dev_virtio_mmio_write(struct dev_virtio_mmio *dev, uint64_t offset, const u
 
 /* Process queue q now (the QueueNotify work). Call it from the event loop
  * when the ioeventfd for (window base + VIRTIO_MMIO_QUEUE_NOTIFY, datamatch
- * q, 4 bytes) fires. Returns 0 (also when the queue is not live), -EINVAL
- * (q out of range), or the model's error. */
+ * q, 4 bytes) fires. At most work_budget chains are taken per call, so a
+ * driver that refills the ring as fast as the device empties it cannot keep
+ * the caller (and the other devices, and shutdown) waiting. Returns 0 (done;
+ * also when the queue is not live), 1 (the budget was spent with chains
+ * left: call again soon, no notification will come for them), -EINVAL (q out
+ * of range), or the model's error. */
 int dev_virtio_mmio_process_queue(struct dev_virtio_mmio *dev, uint16_t q);
 /* For an event loop that polls queue q between notifications (same thread as
  * dev_virtio_mmio_process_queue; the queue lock is taken inside).

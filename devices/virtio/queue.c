@@ -48,6 +48,8 @@ void dev_virtq_reset(struct dev_virtq *q)
 	q->last_avail = q->used_idx = q->signalled = 0;
 	q->broken = false;
 	q->polling = false;
+	q->budget = DEV_VIRTQ_NO_BUDGET;
+	q->budget_hit = false;
 }
 
 static bool area_ok(const struct gm_memory *m, uint64_t a, uint64_t len, uint64_t align)
@@ -259,6 +261,12 @@ int dev_virtq_pop(struct dev_virtq *q, struct dev_virtq_chain *c)
 			if (pending == 0)
 				return 0;
 		}
+		if (q->budget == 0) { /* malformed chains count too */
+			q->budget_hit = true;
+			return 0;
+		}
+		if (q->budget != DEV_VIRTQ_NO_BUDGET)
+			q->budget--;
 		uint16_t head;
 		if (read_le16(q, avail_ring_addr(q, q->last_avail), &head) < 0 || head >= q->num)
 			goto broken;

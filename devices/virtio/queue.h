@@ -66,6 +66,8 @@ struct dev_virtq_chain {
 int dev_virtq_chain_init(struct dev_virtq_chain *c, uint32_t cap);
 void dev_virtq_chain_fini(struct dev_virtq_chain *c);
 
+#define DEV_VIRTQ_NO_BUDGET UINT32_MAX
+
 struct dev_virtq {
 	/* Configuration, written by the transport while the queue is not ready. */
 	uint16_t num_max; /* QueueNumMax: a power of two, 1..32768 */
@@ -81,6 +83,8 @@ struct dev_virtq {
 	uint16_t signalled;  /* used_idx at the last notification decision */
 	bool broken;	     /* ring-level error seen: needs a reset */
 	bool polling;	     /* the device polls: no QueueNotify asked for */
+	uint32_t budget;     /* chains dev_virtq_pop may still take; DEV_VIRTQ_NO_BUDGET */
+	bool budget_hit;     /* a pop found chains but the budget was spent */
 	uint64_t bad_chains; /* chains failed by validation (statistics) */
 };
 
@@ -97,7 +101,10 @@ int dev_virtq_check_config(const struct dev_virtq *q);
 /* Next available chain, validated.
  *   1       *c holds a chain (head, segments); complete it with dev_virtq_push.
  *   0       the available ring is empty (with EVENT_IDX, avail_event was
- *           published and the ring re-checked, so no notification is lost).
+ *           published and the ring re-checked, so no notification is lost),
+ *           or q->budget chains were returned since it was set: budget_hit
+ *           is then true and the caller must come back (no notification
+ *           will: avail_event did not move).
  *   -EIO    the queue is broken (see above).
  *   -EINVAL c->cap is smaller than num.
  * Malformed chains are completed with length 0 and skipped (see above). */

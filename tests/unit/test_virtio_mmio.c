@@ -484,6 +484,45 @@ START_TEST(notify_hook)
 }
 END_TEST
 
+/* A ring refilled as fast as it is emptied: each process_queue call takes at
+ * most work_budget chains and says so (1), so the event loop can come back
+ * after serving the others; the last call drains and returns 0. */
+START_TEST(work_budget)
+{
+	struct vd d;
+	vd_init(&d);
+	int hooked = 0;
+	d.tc.notify_hook = hook;
+	d.tc.notify_ctx = &hooked;
+	d.tc.work_budget = 2;
+	ck_assert_int_eq(dev_virtio_rng_new(&d.dev, &d.tc), 0);
+	vd_setup(&d, VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX), 1, 8);
+	for (int i = 0; i < 5; i++) {
+		uint64_t a = vd_alloc(&d, 4);
+		struct vd_buf b = {a, 4, true};
+		vd_post(&d, 0, &b, 1, false);
+	}
+	ck_assert_int_eq(dev_virtio_mmio_process_queue(d.dev, 0), 1);
+	ck_assert_uint_eq(vd_used_idx(&d, 0), 2);
+	ck_assert_uint_eq(vd_avail_event(&d, 0), 0); /* not moved: no notification asked for the rest */
+	ck_assert_int_eq(dev_virtio_mmio_process_queue(d.dev, 0), 1);
+	ck_assert_uint_eq(vd_used_idx(&d, 0), 4);
+	ck_assert_int_eq(dev_virtio_mmio_process_queue(d.dev, 0), 0);
+	ck_assert_uint_eq(vd_used_idx(&d, 0), 5);
+	ck_assert_uint_eq(vd_avail_event(&d, 0), 5); /* empty: asked again */
+	/* exactly the budget left in the ring: done in one call, nothing left over */
+	for (int i = 0; i < 2; i++) {
+		uint64_t a = vd_alloc(&d, 4);
+		struct vd_buf b = {a, 4, true};
+		vd_post(&d, 0, &b, 1, false);
+	}
+	ck_assert_int_eq(dev_virtio_mmio_process_queue(d.dev, 0), 0);
+	ck_assert_uint_eq(vd_used_idx(&d, 0), 7);
+	ck_assert_uint_eq(vd_avail_event(&d, 0), 7);
+	vd_fini(&d);
+}
+END_TEST
+
 START_TEST(bad_create_args)
 {
 	struct vd d;
@@ -589,6 +628,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, bad_chain_keeps_running);
 	tcase_add_test(tc, config_generation);
 	tcase_add_test(tc, notify_hook);
+	tcase_add_test(tc, work_budget);
 	tcase_add_test(tc, bad_create_args);
 	tcase_add_test(tc, through_device_manager);
 	tcase_add_test(tc, concurrent_registers);

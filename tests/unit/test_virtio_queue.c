@@ -506,6 +506,34 @@ START_TEST(polling_flags)
 }
 END_TEST
 
+/* The per-call budget counts malformed chains too: a guest feeding only bad
+ * chains is bounded the same way. */
+START_TEST(budget)
+{
+	struct qt t;
+	qt_init(&t, NUM, false, true);
+	uint64_t a = vd_alloc(&t.d, 16);
+	vd_desc(&t.d, 0, 3, a, 16, VIRTQ_DESC_F_NEXT, NUM); /* malformed: next == num */
+	vd_avail_push(&t.d, 0, 3);
+	vd_desc(&t.d, 0, 4, a, 16, 0, 0);
+	vd_avail_push(&t.d, 0, 4);
+	vd_avail_push(&t.d, 0, 4);
+	t.q.budget = 2;
+	ck_assert_int_eq(dev_virtq_pop(&t.q, &t.c), 1); /* the bad one failed, then head 4 */
+	ck_assert_uint_eq(t.c.head, 4);
+	ck_assert_uint_eq(t.q.bad_chains, 1);
+	ck_assert(!t.q.budget_hit);
+	ck_assert_int_eq(dev_virtq_pop(&t.q, &t.c), 0);
+	ck_assert(t.q.budget_hit);
+	ck_assert_uint_eq(vd_avail_event(&t.d, 0), 0); /* not published: the caller comes back */
+	t.q.budget = DEV_VIRTQ_NO_BUDGET;
+	ck_assert_int_eq(dev_virtq_pop(&t.q, &t.c), 1);
+	ck_assert_int_eq(dev_virtq_pop(&t.q, &t.c), 0);
+	ck_assert_uint_eq(vd_avail_event(&t.d, 0), 3);
+	qt_fini(&t);
+}
+END_TEST
+
 START_TEST(event_idx_wraps)
 {
 	ck_assert(dev_virtq_need_event(0xffff, 0, 0xfffe));
@@ -600,6 +628,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, event_idx_wraps);
 	tcase_add_test(tc, polling_event_idx);
 	tcase_add_test(tc, polling_flags);
+	tcase_add_test(tc, budget);
 	tcase_add_test(tc, rewind);
 	tcase_add_test(tc, check_config_rules);
 	suite_add_tcase(s, tc);
