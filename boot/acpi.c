@@ -88,7 +88,7 @@ static size_t build_madt(const struct boot_acpi_config *c, uint8_t *p)
 	}
 	p[off] = 1; /* I/O APIC */
 	p[off + 1] = 12;
-	p[off + 2] = 0; /* id */
+	p[off + 2] = (uint8_t)c->ncpus; /* id: after the LAPIC IDs, as in the MP table */
 	p[off + 3] = 0;
 	gm_put_le32(p + off + 4, (uint32_t)BOOT_IOAPIC_ADDR);
 	gm_put_le32(p + off + 8, 0); /* GSI base */

@@ -111,7 +111,7 @@ START_TEST(acpi_checksums_and_links)
 			lapics++;
 			break;
 		case 1:
-			ck_assert_uint_eq(madt[off + 2], 0);
+			ck_assert_uint_eq(madt[off + 2], ncpus); /* the MP table's IOAPIC id too */
 			ck_assert_uint_eq(ti_get32(madt + off + 4), 0xfec00000);
 			ck_assert_uint_eq(ti_get32(madt + off + 8), 0);
 			ioapics++;
