@@ -16,6 +16,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -56,6 +57,8 @@ struct vdev {
 	int irqfd;		   /* -1: KVM_IRQ_LINE pulses instead */
 	uint16_t nq;
 	bool poll;		   /* poll its queues after a request (--poll-us) */
+	const char *disk_path;	   /* a disk: its image (for messages) */
+	uint64_t host_errors;	   /* a disk: host I/O failures seen so far */
 	int qfd[MAX_QUEUES];	   /* one eventfd per queue */
 	bool ioeventfd[MAX_QUEUES]; /* registered with KVM (else the notify hook writes qfd) */
 	struct watch qw[MAX_QUEUES];
@@ -316,14 +319,22 @@ static int add_disk(struct vmm_virtio *vv, const struct vmm_disk *disk, unsigned
 	snprintf(serial, sizeof(serial), "vmm-disk%u", idx);
 	struct dev_virtio_blk_config bc = {.fd = fd, .read_only = disk->read_only, .serial = serial};
 	d->poll = true;
+	d->disk_path = disk->path;
 	if ((e = dev_virtio_blk_new(&d->dev, &tc, &bc)) < 0) {
 		vmm_err("disk '%s': %s%s", disk->path, strerror(-e),
 		        e == -EINVAL ? " (not a regular file or block device, or not a multiple of 512 bytes?)" : "");
 		close(fd);
 		return e;
 	}
+	uint64_t sectors = dev_virtio_blk_capacity(d->dev);
 	vmm_info("disk '%s'%s: %llu sectors", disk->path, disk->read_only ? " read-only" : "",
-	         (unsigned long long)dev_virtio_blk_capacity(d->dev));
+	         (unsigned long long)sectors);
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size % 512)
+		vmm_warn("disk '%s': %llu bytes is not a whole number of 512-byte sectors; the guest sees %llu "
+		         "sectors and not the last %llu bytes",
+		         disk->path, (unsigned long long)st.st_size, (unsigned long long)sectors,
+		         (unsigned long long)((uint64_t)st.st_size % 512));
 	return place(vv, d);
 }
 
@@ -471,14 +482,30 @@ static void report(struct vdev *d, int r)
 		vmm_debug("%s: queue work: %s (the device reports it to the guest)", d->name, strerror(-r));
 }
 
+/* Process queue w; a disk's first host I/O error is logged when it happens
+ * (the guest only sees IOERR), the count at exit. */
+static int process(struct watch *w)
+{
+	struct vdev *d = w->d;
+	int r = dev_virtio_mmio_process_queue(d->dev, w->q);
+	report(d, r);
+	struct dev_virtio_blk_stats st;
+	if (d->disk_path && dev_virtio_blk_stats(d->dev, &st) == 0 && st.host_errors != d->host_errors) {
+		if (d->host_errors == 0)
+			vmm_warn("%s: I/O on '%s' failed on the host: %s; the guest got an I/O error (further "
+			         "failures are counted, see the exit log)",
+			         d->name, d->disk_path, strerror(st.last_errno));
+		d->host_errors = st.host_errors;
+	}
+	return r;
+}
+
 static void poll_start(struct vmm_virtio *vv, struct watch *w, bool more);
 
 /* Process a queue; poll it afterwards (--poll-us, or its budget ran out). */
 static void run_queue(struct vmm_virtio *vv, struct watch *w)
 {
-	int r = dev_virtio_mmio_process_queue(w->d->dev, w->q);
-	report(w->d, r);
-	poll_start(vv, w, r == 1);
+	poll_start(vv, w, process(w) == 1);
 }
 
 /* Poll w for the window; more = its last run spent its work budget: look
@@ -504,9 +531,7 @@ static void poll_stop(struct vmm_virtio *vv, unsigned i, bool live)
 	 * without one: look once more (with polling off, an empty pop publishes
 	 * avail_event again). */
 	if (live && dev_virtio_mmio_queue_set_polling(w->d->dev, w->q, false) == 0) {
-		int r = dev_virtio_mmio_process_queue(w->d->dev, w->q);
-		report(w->d, r);
-		if (r == 1)
+		if (process(w) == 1)
 			poll_start(vv, w, true);
 	}
 }
@@ -523,7 +548,7 @@ static void poll_round(struct vmm_virtio *vv)
 			int p = dev_virtio_mmio_queue_pending(w->d->dev, w->q);
 			if (p > 0) {
 				w->d->polled_batches++;
-				report(w->d, dev_virtio_mmio_process_queue(w->d->dev, w->q));
+				process(w);
 				w->poll_until = mono_ns() + (w->d->poll ? vv->poll_ns : 0);
 				work = true;
 			} else if (p < 0) {
@@ -629,6 +654,9 @@ void vmm_virtio_destroy(struct vmm_vm *vm)
 		          "exits to a vCPU thread",
 		          d->name, (unsigned long long)d->loop_wakeups, (unsigned long long)d->polled_batches,
 		          (unsigned long long)atomic_load(&d->exit_notifies));
+		if (d->host_errors)
+			vmm_warn("%s: %llu requests failed on the host ('%s')", d->name,
+			         (unsigned long long)d->host_errors, d->disk_path);
 		for (uint16_t q = 0; q < MAX_QUEUES; q++)
 			if (d->qfd[q] >= 0)
 				close(d->qfd[q]);

@@ -30,7 +30,15 @@ struct blk {
 	char id[VIRTIO_BLK_ID_BYTES];
 	struct dev_virtq_chain chain;
 	struct iovec iov[BLK_NIOV];
+	struct dev_virtio_blk_stats stats;
 };
+
+/* A host-side failure (r: negative errno): counted for the VMM's log. */
+static void host_error(struct blk *b, int r)
+{
+	b->stats.host_errors++;
+	b->stats.last_errno = r < 0 ? -r : EIO;
+}
 
 static void blk_config_read(void *priv, uint32_t off, uint8_t *data, uint32_t len)
 {
@@ -168,6 +176,7 @@ static uint32_t handle(struct blk *b, struct dev_virtq *vq)
 		goto out;
 	uint32_t type = gm_get_le32(hdr);
 	uint64_t sector = gm_get_le64(hdr + 8), pos, len;
+	int r;
 	if ((type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_OUT) && !shape_ok(b, c))
 		goto out;
 	switch (type) {
@@ -176,9 +185,11 @@ static uint32_t handle(struct blk *b, struct dev_virtq *vq)
 		if (c->read_len != BLK_HDR || len % VIRTIO_BLK_SECTOR ||
 		    !range_ok(b, sector, len, &pos))
 			break;
-		if (do_io(b, vq, false, 0, len, pos) == 0) {
+		if ((r = do_io(b, vq, false, 0, len, pos)) == 0) {
 			written = len;
 			status = VIRTIO_BLK_S_OK;
+		} else if (r != -EFAULT) {
+			host_error(b, r);
 		}
 		break;
 	case VIRTIO_BLK_T_OUT:
@@ -186,12 +197,16 @@ static uint32_t handle(struct blk *b, struct dev_virtq *vq)
 		if (b->ro || status_off != 0 || len % VIRTIO_BLK_SECTOR ||
 		    !range_ok(b, sector, len, &pos))
 			break;
-		if (do_io(b, vq, true, BLK_HDR, len, pos) == 0)
+		if ((r = do_io(b, vq, true, BLK_HDR, len, pos)) == 0)
 			status = VIRTIO_BLK_S_OK;
+		else if (r != -EFAULT)
+			host_error(b, r);
 		break;
 	case VIRTIO_BLK_T_FLUSH:
 		if (b->ro || fdatasync(b->fd) == 0)
 			status = VIRTIO_BLK_S_OK;
+		else
+			host_error(b, -errno);
 		break;
 	case VIRTIO_BLK_T_GET_ID:
 		len = status_off < VIRTIO_BLK_ID_BYTES ? status_off : VIRTIO_BLK_ID_BYTES;
@@ -322,6 +337,15 @@ int dev_virtio_blk_new(struct dev_virtio_mmio **out, const struct dev_virtio_mmi
 		return r;
 	}
 	*out = b->dev;
+	return 0;
+}
+
+int dev_virtio_blk_stats(struct dev_virtio_mmio *dev, struct dev_virtio_blk_stats *st)
+{
+	if (dev_virtio_mmio_model(dev)->process != blk_process)
+		return -EINVAL;
+	const struct blk *b = dev_virtio_mmio_priv(dev);
+	*st = b->stats;
 	return 0;
 }
 

@@ -87,4 +87,15 @@ int dev_virtio_blk_new(struct dev_virtio_mmio **out, const struct dev_virtio_mmi
 /* Disk size in 512-byte sectors (the config's capacity). */
 uint64_t dev_virtio_blk_capacity(struct dev_virtio_mmio *dev);
 
+/* Requests that failed on the host (read, write, flush or zeroing returned
+ * an error or ended early, e.g. the image shrank under the guest): the guest
+ * got IOERR. last_errno: the latest failure's errno (EIO for an early end).
+ * Guest mistakes (ranges, shapes) are not counted. Read it from the thread
+ * that processes the queue. 0, or -EINVAL (not a block device). */
+struct dev_virtio_blk_stats {
+	uint64_t host_errors;
+	int last_errno;
+};
+int dev_virtio_blk_stats(struct dev_virtio_mmio *dev, struct dev_virtio_blk_stats *st);
+
 #endif

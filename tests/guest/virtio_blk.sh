@@ -83,9 +83,12 @@ run_tiny blk "$TINY_ELF" --disk "$disk" --poll-us 10000
 check_pattern "$disk"
 
 # Several disks: each gets its own window and GSI; the guest uses the first.
+# The second is 16 sectors and 100 bytes long.
 make_disk "$disk" 64
 make_disk "$work/second.img" 16
+printf '%100s' '' >>"$work/second.img" # not whole sectors: attached, with a warning
 run_tiny blk "$TINY_ELF" --disk "$disk" --disk "$work/second.img,ro"
 expect_err "virtio-blk1 at 0xc0001000 (4K), GSI 6"
+expect_err "second.img': 8292 bytes is not a whole number of 512-byte sectors; the guest sees 16 sectors and not the last 100 bytes"
 check_pattern "$disk"
 echo "PASS"

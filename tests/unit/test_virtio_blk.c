@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "devices/virtio/blk.h"
+#include "devices/virtio/rng.h"
 #include "tests/unit/harness.h"
 #include "tests/unit/test_virtio_drv.h"
 
@@ -239,6 +240,36 @@ START_TEST(out_of_range)
 			 VIRTIO_BLK_S_IOERR);
 	/* not a multiple of the sector size */
 	ck_assert_int_eq(submit(&t, &r, VIRTIO_BLK_T_IN, 0, 100, true, false), VIRTIO_BLK_S_IOERR);
+	/* all of these were the guest's mistakes: no host error counted */
+	struct dev_virtio_blk_stats st;
+	ck_assert_int_eq(dev_virtio_blk_stats(t.d.dev, &st), 0);
+	ck_assert_uint_eq(st.host_errors, 0);
+	bt_fini(&t);
+}
+END_TEST
+
+/* The image shrinks under the guest: a read past the new end gets IOERR and
+ * is counted as a host failure (the VMM logs it); reads before it still work. */
+START_TEST(image_shrunk)
+{
+	struct bt t;
+	bt_init(&t, false, false, false, NULL);
+	ck_assert_int_eq(ftruncate(t.fd, DISK_SECTORS / 2 * 512ll), 0);
+	struct req r;
+	ck_assert_int_eq(submit(&t, &r, VIRTIO_BLK_T_IN, DISK_SECTORS - 8, 4096, true, false),
+			 VIRTIO_BLK_S_IOERR);
+	struct dev_virtio_blk_stats st;
+	ck_assert_int_eq(dev_virtio_blk_stats(t.d.dev, &st), 0);
+	ck_assert_uint_eq(st.host_errors, 1);
+	ck_assert_int_eq(st.last_errno, EIO);
+	ck_assert_int_eq(submit(&t, &r, VIRTIO_BLK_T_IN, 0, 4096, true, false), VIRTIO_BLK_S_OK);
+	ck_assert_int_eq(dev_virtio_blk_stats(t.d.dev, &st), 0);
+	ck_assert_uint_eq(st.host_errors, 1);
+	struct vd other;
+	vd_init(&other);
+	ck_assert_int_eq(dev_virtio_rng_new(&other.dev, &other.tc), 0);
+	ck_assert_int_eq(dev_virtio_blk_stats(other.dev, &st), -EINVAL); /* not a disk */
+	vd_fini(&other);
 	bt_fini(&t);
 }
 END_TEST
@@ -498,6 +529,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, get_id);
 	tcase_add_test(tc, read_only);
 	tcase_add_test(tc, out_of_range);
+	tcase_add_test(tc, image_shrunk);
 	tcase_add_test(tc, wrong_direction);
 	tcase_add_test(tc, discard_and_write_zeroes);
 	tcase_add_test(tc, discard_not_offered);
