@@ -22,11 +22,16 @@ void vmm_term_restore(void)
 	}
 }
 
-/* A crash must not leave the user's terminal raw: restore, then die as before. */
-static void crash_handler(int sig)
+void vmm_term_crash_restore(void)
 {
 	if (saved_valid)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+}
+
+/* A crash must not leave the user's terminal raw: restore, then die as before. */
+static void crash_handler(int sig)
+{
+	vmm_term_crash_restore();
 	raise(sig); /* SA_RESETHAND: the default action now */
 }
 
@@ -38,8 +43,13 @@ static void install_crash_handlers(void)
 	sa.sa_handler = crash_handler;
 	sa.sa_flags = (int)SA_RESETHAND;
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction old;
+		/* a handler already there (SIGBUS for mapped disks) restores too */
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_DFL)
+			continue;
 		sigaction(sigs[i], &sa, NULL);
+	}
 }
 
 void vmm_term_raw(void)

@@ -11,6 +11,8 @@
 /* Put stdin in raw mode if it is a terminal; registers the restore with atexit. */
 void vmm_term_raw(void);
 void vmm_term_restore(void);
+/* From a fatal signal's handler: the terminal back as it was (async-signal-safe). */
+void vmm_term_crash_restore(void);
 
 /* Console input filter with the Ctrl-A escape. */
 struct vmm_console_in {

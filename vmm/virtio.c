@@ -9,6 +9,7 @@
 #include <linux/kvm.h>
 #include <net/if.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@
 #include "devices/virtio/rng.h"
 #include "vmm/log.h"
 #include "vmm/seccomp.h"
+#include "vmm/term.h"
 #include "vmm/vm.h"
 
 #define MAX_DEVS (VMM_MAX_DISKS + 3)
@@ -302,6 +304,38 @@ static int place(struct vmm_virtio *vv, struct vdev *d)
 	return 0;
 }
 
+/* SIGBUS: a copy through a disk mapping that faulted (the image shrank, or
+ * the host had no space for a hole) fails that request; any other SIGBUS is
+ * a crash: one line, the terminal restored, abort() (the seccomp filters
+ * allow no sigaction() to fall back to the default action). */
+static void sigbus_handler(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	dev_virtio_blk_handle_sigbus(si); /* does not return if it was one */
+	static const char msg[] = "vmm: fatal SIGBUS (bus error outside any disk mapping)\n";
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+		/* nothing more to say */
+	}
+	vmm_term_crash_restore();
+	abort();
+}
+
+static int sigbus_install(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = sigbus_handler;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGBUS, &sa, NULL) < 0) {
+		int e = errno;
+		vmm_err("sigaction(SIGBUS): %s", strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
 static int add_disk(struct vmm_virtio *vv, const struct vmm_disk *disk, unsigned idx)
 {
 	struct dev_virtio_mmio_config tc;
@@ -317,7 +351,7 @@ static int add_disk(struct vmm_virtio *vv, const struct vmm_disk *disk, unsigned
 		return fd;
 	char serial[21];
 	snprintf(serial, sizeof(serial), "vmm-disk%u", idx);
-	struct dev_virtio_blk_config bc = {.fd = fd, .read_only = disk->read_only, .serial = serial};
+	struct dev_virtio_blk_config bc = {.fd = fd, .read_only = disk->read_only, .serial = serial, .map = true};
 	d->poll = true;
 	d->disk_path = disk->path;
 	if ((e = dev_virtio_blk_new(&d->dev, &tc, &bc)) < 0) {
@@ -327,8 +361,12 @@ static int add_disk(struct vmm_virtio *vv, const struct vmm_disk *disk, unsigned
 		return e;
 	}
 	uint64_t sectors = dev_virtio_blk_capacity(d->dev);
-	vmm_info("disk '%s'%s: %llu sectors", disk->path, disk->read_only ? " read-only" : "",
-	         (unsigned long long)sectors);
+	struct dev_virtio_blk_stats bs;
+	bool mapped = dev_virtio_blk_stats(d->dev, &bs) == 0 && bs.mapped;
+	vmm_info("disk '%s'%s: %llu sectors, %s", disk->path, disk->read_only ? " read-only" : "",
+	         (unsigned long long)sectors, mapped ? "mapped" : "preadv/pwritev (cannot be mapped)");
+	if (mapped && (e = sigbus_install()) < 0)
+		return e;
 	struct stat st;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size % 512)
 		vmm_warn("disk '%s': %llu bytes is not a whole number of 512-byte sectors; the guest sees %llu "

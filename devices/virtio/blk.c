@@ -1,4 +1,5 @@
-/* virtio-blk: request parsing and raw-image I/O straight into guest memory. */
+/* virtio-blk: request parsing and raw-image I/O straight into guest memory
+ * (preadv/pwritev, or memcpy through a shared mapping of the image). */
 #define _GNU_SOURCE
 #include "devices/virtio/blk.h"
 
@@ -6,9 +7,11 @@
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <linux/fs.h>
+#include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -31,6 +34,8 @@ struct blk {
 	struct dev_virtq_chain chain;
 	struct iovec iov[BLK_NIOV];
 	struct dev_virtio_blk_stats stats;
+	uint8_t *map; /* config.map: the image, shared; NULL: preadv/pwritev */
+	size_t map_len;
 };
 
 /* A host-side failure (r: negative errno): counted for the VMM's log. */
@@ -57,7 +62,52 @@ static bool range_ok(const struct blk *b, uint64_t sector, uint64_t bytes, uint6
 	return !__builtin_add_overflow(*pos, bytes, &end) && end <= disk;
 }
 
-/* Data stream [soff, soff+len) <-> file at pos. write: guest -> file. */
+/* ---- data through the mapping: a fault there (SIGBUS) fails the copy ---- */
+
+static __thread struct {
+	sigjmp_buf jb;
+	const uint8_t *lo, *hi;
+	volatile sig_atomic_t active;
+} guard;
+
+bool dev_virtio_blk_handle_sigbus(const siginfo_t *si)
+{
+	const uint8_t *a = si->si_addr;
+	if (!guard.active || a < guard.lo || a >= guard.hi)
+		return false;
+	guard.active = 0;
+	siglongjmp(guard.jb, 1);
+}
+
+static void copy_iovs(uint8_t *f, const struct iovec *iov, int n, bool to_file)
+{
+	for (int i = 0; i < n; i++) {
+		if (to_file)
+			memcpy(f, iov[i].iov_base, iov[i].iov_len);
+		else
+			memcpy(iov[i].iov_base, f, iov[i].iov_len);
+		f += iov[i].iov_len;
+	}
+}
+
+/* Copy n iovecs between guest memory and the mapping at pos (nothing this
+ * function changes after sigsetjmp lives in a register). */
+static int map_copy(struct blk *b, const struct iovec *iov, int n, bool to_file, uint64_t pos)
+{
+	guard.lo = b->map;
+	guard.hi = b->map + b->map_len;
+	if (sigsetjmp(guard.jb, 0)) /* SA_NODEFER: no signal mask to restore */
+		return -EIO;
+	guard.active = 1;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	copy_iovs(b->map + pos, iov, n, to_file);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	guard.active = 0;
+	return 0;
+}
+
+/* Data stream [soff, soff+len) <-> file at pos. write: guest -> file. The
+ * range is inside the disk (range_ok), so inside the mapping when there is one. */
 static int do_io(struct blk *b, struct dev_virtq *vq, bool to_file, uint64_t soff, uint64_t len,
 		 uint64_t pos)
 {
@@ -69,12 +119,18 @@ static int do_io(struct blk *b, struct dev_virtq *vq, bool to_file, uint64_t sof
 		if (n <= 0)
 			return -EFAULT;
 		ssize_t r;
-		do {
-			r = to_file ? pwritev(b->fd, b->iov, n, (off_t)(pos + done))
-				    : preadv(b->fd, b->iov, n, (off_t)(pos + done));
-		} while (r < 0 && errno == EINTR);
-		if (r <= 0)
-			return r < 0 ? -errno : -EIO; /* error, or EOF / no progress */
+		if (b->map) {
+			if (map_copy(b, b->iov, n, to_file, pos + done) < 0)
+				return -EIO;
+			r = (ssize_t)cov;
+		} else {
+			do {
+				r = to_file ? pwritev(b->fd, b->iov, n, (off_t)(pos + done))
+					    : preadv(b->fd, b->iov, n, (off_t)(pos + done));
+			} while (r < 0 && errno == EINTR);
+			if (r <= 0)
+				return r < 0 ? -errno : -EIO; /* error, or EOF / no progress */
+		}
 		if (!to_file)
 			dev_virtq_chain_mark_written(vq, &b->chain, soff + done, (uint64_t)r);
 		done += (uint64_t)r;
@@ -250,6 +306,8 @@ static void blk_destroy(void *priv)
 {
 	struct blk *b = priv;
 	dev_virtq_chain_fini(&b->chain);
+	if (b->map)
+		munmap(b->map, b->map_len);
 	close(b->fd);
 	free(b);
 }
@@ -328,11 +386,22 @@ int dev_virtio_blk_new(struct dev_virtio_mmio **out, const struct dev_virtio_mmi
 		gm_put_le32(b->cfg + VIRTIO_BLK_CFG_MAX_WZ_SEG, BLK_MAX_DISCARD_SEG);
 		b->cfg[VIRTIO_BLK_CFG_WZ_MAY_UNMAP] = 1;
 	}
+	if (bc->map && b->sectors && b->sectors * VIRTIO_BLK_SECTOR <= SIZE_MAX) {
+		size_t n = (size_t)(b->sectors * VIRTIO_BLK_SECTOR);
+		void *p = mmap(NULL, n, b->ro ? PROT_READ : PROT_READ | PROT_WRITE, MAP_SHARED, b->fd, 0);
+		if (p != MAP_FAILED) { /* else preadv/pwritev */
+			b->map = p;
+			b->map_len = n;
+			b->stats.mapped = true;
+		}
+	}
 	r = dev_virtq_chain_init(&b->chain, qmax);
 	if (r == 0)
 		r = dev_virtio_mmio_new(&b->dev, tc, &m, b);
 	if (r < 0) {
 		dev_virtq_chain_fini(&b->chain);
+		if (b->map)
+			munmap(b->map, b->map_len);
 		free(b);
 		return r;
 	}

@@ -82,6 +82,30 @@ make_disk "$disk" 64
 run_tiny blk "$TINY_ELF" --disk "$disk" --poll-us 10000
 check_pattern "$disk"
 
+# The image shrinks under the running guest: the disk is mapped, so the
+# copies past the new end fault (SIGBUS); those requests get IOERR, the VMM
+# logs the first failure and the count, and keeps running until the guest
+# (which sees its benchmark fail) resets.
+make_disk "$disk" 131072
+expect_mapped() { grep -qF "sectors, mapped" "$ERR" || fail "the disk was not mapped"; }
+timeout "$VM_TIMEOUT" "$VMM" --kernel "$TINY_ELF" --disk "$disk" \
+	--cmdline "tiny.test=blkbench tiny.bench_n=200000 tiny.cpl3=1" >"$OUT" 2>"$ERR" </dev/null &
+pid=$!
+for _ in $(seq 300); do
+	grep -q "tsc_per_ms" "$OUT" && break
+	sleep 0.05
+done
+truncate -s 1M "$disk"
+wait "$pid"
+rc=$?
+echo "ran: vmm (blkbench, image cut to 1 MiB while it ran) -> exit $rc"
+expect_rc 0
+expect_mapped
+expect_out "TINY FAIL blkbench: benchmark request failed"
+expect_err "virtio-blk0: I/O on '$disk' failed on the host: Input/output error; the guest got an I/O error"
+grep -qE "virtio-blk0: [0-9]+ requests failed on the host" "$ERR" || fail "no failure count at exit"
+[ "$(stat -c %s "$disk")" -eq 1048576 ] || fail "the image grew back"
+
 # Several disks: each gets its own window and GSI; the guest uses the first.
 # The second is 16 sectors and 100 bytes long.
 make_disk "$disk" 64

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <check.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,6 +20,18 @@ struct bt {
 	struct vd d;
 	int fd; /* our own dup of the image */
 };
+
+/* The loop tests run twice: _i = 0 moves data with preadv/pwritev, _i = 1
+ * through the shared mapping (config.map), with SIGBUS routed as the vmm does. */
+static bool map_mode;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	dev_virtio_blk_handle_sigbus(si);
+	abort();
+}
 
 static void bt_init(struct bt *t, bool ro, bool discard, bool wz, const char *serial)
 {
@@ -36,8 +49,18 @@ static void bt_init(struct bt *t, bool ro, bool discard, bool wz, const char *se
 	}
 	t->fd = dup(fd);
 	struct dev_virtio_blk_config bc = {
-	    .fd = fd, .read_only = ro, .discard = discard, .write_zeroes = wz, .serial = serial};
+	    .fd = fd, .read_only = ro, .discard = discard, .write_zeroes = wz, .serial = serial, .map = map_mode};
+	if (map_mode) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_sigaction = on_sigbus;
+		sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+		ck_assert_int_eq(sigaction(SIGBUS, &sa, NULL), 0);
+	}
 	ck_assert_int_eq(dev_virtio_blk_new(&t->d.dev, &t->d.tc, &bc), 0);
+	struct dev_virtio_blk_stats st;
+	ck_assert_int_eq(dev_virtio_blk_stats(t->d.dev, &st), 0);
+	ck_assert(st.mapped == map_mode);
 	ck_assert_uint_eq(vd_setup(&t->d, ~0ull, 1, 64) & VIRTIO_STATUS_DRIVER_OK,
 			  VIRTIO_STATUS_DRIVER_OK);
 }
@@ -114,6 +137,7 @@ END_TEST
 
 START_TEST(read_sectors)
 {
+	map_mode = _i;
 	struct bt t;
 	bt_init(&t, false, false, false, NULL);
 	for (int ind = 0; ind < 2; ind++) {
@@ -133,6 +157,7 @@ END_TEST
 
 START_TEST(write_sectors)
 {
+	map_mode = _i;
 	struct bt t;
 	bt_init(&t, false, false, false, NULL);
 	struct req r;
@@ -190,6 +215,7 @@ END_TEST
 
 START_TEST(read_only)
 {
+	map_mode = _i;
 	struct bt t;
 	bt_init(&t, true, true, true, NULL);
 	vd_wr(&t.d, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
@@ -212,6 +238,7 @@ END_TEST
 
 START_TEST(out_of_range)
 {
+	map_mode = _i;
 	struct bt t;
 	bt_init(&t, false, false, false, NULL);
 	struct req r;
@@ -252,6 +279,7 @@ END_TEST
  * is counted as a host failure (the VMM logs it); reads before it still work. */
 START_TEST(image_shrunk)
 {
+	map_mode = _i;
 	struct bt t;
 	bt_init(&t, false, false, false, NULL);
 	ck_assert_int_eq(ftruncate(t.fd, DISK_SECTORS / 2 * 512ll), 0);
@@ -265,6 +293,17 @@ START_TEST(image_shrunk)
 	ck_assert_int_eq(submit(&t, &r, VIRTIO_BLK_T_IN, 0, 4096, true, false), VIRTIO_BLK_S_OK);
 	ck_assert_int_eq(dev_virtio_blk_stats(t.d.dev, &st), 0);
 	ck_assert_uint_eq(st.host_errors, 1);
+	if (map_mode) {
+		/* through the mapping a write past the end faults too (pwritev
+		 * would grow the file back): IOERR, the file stays short */
+		ck_assert_int_eq(submit(&t, &r, VIRTIO_BLK_T_OUT, DISK_SECTORS - 8, 4096, false, false),
+				 VIRTIO_BLK_S_IOERR);
+		ck_assert_int_eq(dev_virtio_blk_stats(t.d.dev, &st), 0);
+		ck_assert_uint_eq(st.host_errors, 2);
+		ck_assert_int_eq(lseek(t.fd, 0, SEEK_END), DISK_SECTORS / 2 * 512ll);
+		/* and the device keeps working after the fault */
+		ck_assert_int_eq(submit(&t, &r, VIRTIO_BLK_T_OUT, 8, 4096, false, false), VIRTIO_BLK_S_OK);
+	}
 	struct vd other;
 	vd_init(&other);
 	ck_assert_int_eq(dev_virtio_rng_new(&other.dev, &other.tc), 0);
@@ -276,6 +315,7 @@ END_TEST
 
 START_TEST(wrong_direction)
 {
+	map_mode = _i;
 	struct bt t;
 	bt_init(&t, false, false, false, NULL);
 	struct req r;
@@ -353,6 +393,7 @@ static void expect_zero(struct bt *t, uint32_t s, bool zero)
 
 START_TEST(discard_and_write_zeroes)
 {
+	map_mode = _i;
 	struct bt t;
 	bt_init(&t, false, true, true, NULL);
 	uint64_t sec[2] = {16, 64};
@@ -408,6 +449,7 @@ END_TEST
 
 START_TEST(batch_of_requests)
 {
+	map_mode = _i;
 	/* many requests queued before one notify: all completed, one interrupt */
 	struct bt t;
 	bt_init(&t, false, false, false, NULL);
@@ -486,6 +528,7 @@ static int out_segs(struct bt *t, uint64_t sector, int n, uint32_t seg_len, uint
 
 START_TEST(seg_and_size_limits)
 {
+	map_mode = _i;
 	struct bt t;
 	vd_init(&t.d);
 	char path[] = "/tmp/vmm-virtio-blk-XXXXXX";
@@ -524,18 +567,18 @@ static Suite *suite(void)
 	Suite *s = suite_create("virtio_blk");
 	TCase *tc = tcase_create("blk");
 	tcase_add_test(tc, config_and_features);
-	tcase_add_test(tc, read_sectors);
-	tcase_add_test(tc, write_sectors);
+	tcase_add_loop_test(tc, read_sectors, 0, 2);
+	tcase_add_loop_test(tc, write_sectors, 0, 2);
 	tcase_add_test(tc, get_id);
-	tcase_add_test(tc, read_only);
-	tcase_add_test(tc, out_of_range);
-	tcase_add_test(tc, image_shrunk);
-	tcase_add_test(tc, wrong_direction);
-	tcase_add_test(tc, discard_and_write_zeroes);
+	tcase_add_loop_test(tc, read_only, 0, 2);
+	tcase_add_loop_test(tc, out_of_range, 0, 2);
+	tcase_add_loop_test(tc, image_shrunk, 0, 2);
+	tcase_add_loop_test(tc, wrong_direction, 0, 2);
+	tcase_add_loop_test(tc, discard_and_write_zeroes, 0, 2);
 	tcase_add_test(tc, discard_not_offered);
-	tcase_add_test(tc, batch_of_requests);
+	tcase_add_loop_test(tc, batch_of_requests, 0, 2);
 	tcase_add_test(tc, bad_fd);
-	tcase_add_test(tc, seg_and_size_limits);
+	tcase_add_loop_test(tc, seg_and_size_limits, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
