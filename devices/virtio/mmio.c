@@ -489,6 +489,7 @@ static int write_reg(struct dev_virtio_mmio *dev, uint64_t offset, uint32_t v)
 			   dev_virtq_check_config(&mq->vq) == 0) {
 			mq->vq.last_avail = mq->vq.used_idx = mq->vq.signalled = 0;
 			mq->vq.broken = false;
+			mq->vq.polling = false; /* a loop still polling it finds out (-ENODEV) */
 			mq->vq.ready = true;
 		}
 		pthread_mutex_unlock(&mq->lock);

@@ -523,6 +523,37 @@ START_TEST(work_budget)
 }
 END_TEST
 
+/* Polling state belongs to one life of the queue: once it is stopped the
+ * loop's calls say so, and after the reset it asks for notifications again. */
+START_TEST(polling_ends_with_queue)
+{
+	struct vd d;
+	rng_dev(&d);
+	vd_setup(&d, VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX), 1, 8);
+	ck_assert_int_eq(dev_virtio_mmio_queue_set_polling(d.dev, 0, true), 0);
+	ck_assert_int_eq(dev_virtio_mmio_queue_pending(d.dev, 0), 0);
+	uint64_t a = vd_alloc(&d, 4);
+	struct vd_buf b = {a, 4, true};
+	vd_post(&d, 0, &b, 1, false);
+	ck_assert_int_eq(dev_virtio_mmio_queue_pending(d.dev, 0), 1);
+	ck_assert_int_eq(dev_virtio_mmio_process_queue(d.dev, 0), 0);
+	ck_assert_uint_eq(vd_avail_event(&d, 0), 0); /* polling: not asked */
+	vd_wr(&d, VIRTIO_MMIO_QUEUE_SEL, 0);
+	vd_wr(&d, VIRTIO_MMIO_QUEUE_READY, 0);
+	ck_assert_int_eq(dev_virtio_mmio_queue_pending(d.dev, 0), -ENODEV);
+	ck_assert_int_eq(dev_virtio_mmio_queue_set_polling(d.dev, 0, false), -ENODEV);
+	vd_wr(&d, VIRTIO_MMIO_QUEUE_READY, 1); /* not again after DRIVER_OK */
+	ck_assert_uint_eq(vd_rd(&d, VIRTIO_MMIO_QUEUE_READY), 0);
+	vd_setup(&d, VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX), 1, 8); /* reset, new rings */
+	a = vd_alloc(&d, 4);
+	b = (struct vd_buf){a, 4, true};
+	vd_post(&d, 0, &b, 1, false);
+	ck_assert_int_eq(dev_virtio_mmio_process_queue(d.dev, 0), 0);
+	ck_assert_uint_eq(vd_avail_event(&d, 0), 1); /* asked again */
+	vd_fini(&d);
+}
+END_TEST
+
 START_TEST(bad_create_args)
 {
 	struct vd d;
@@ -629,6 +660,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, config_generation);
 	tcase_add_test(tc, notify_hook);
 	tcase_add_test(tc, work_budget);
+	tcase_add_test(tc, polling_ends_with_queue);
 	tcase_add_test(tc, bad_create_args);
 	tcase_add_test(tc, through_device_manager);
 	tcase_add_test(tc, concurrent_registers);
