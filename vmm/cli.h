@@ -71,7 +71,8 @@ int vmm_cli_virtio_option(struct vmm_config *cfg, int opt, const char *arg, char
 	"      --rng                virtio-rng (entropy from the host's getrandom)\n"               \
 	"      --net tap=NAME[,mac=MAC] virtio-net on an existing tap device\n"                     \
 	"      --console virtio     guest console on virtio-console (COM1 stays for early output)\n" \
-	"      --poll-us N          after a disk request, poll the disk's queue N us for the next\n" \
-	"                           one before waiting for a notification (default 50, 0 = off)\n"
+	"      --poll-us N          after a disk request, poll the disk's queue up to N us for the\n" \
+	"                           next one (adaptive) before waiting for a notification (default\n" \
+	"                           50, 0 = off)\n"
 enum { VMM_OPT_DISK = 512, VMM_OPT_RNG, VMM_OPT_NET, VMM_OPT_CONSOLE, VMM_OPT_POLL_US };
 #endif

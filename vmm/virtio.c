@@ -47,6 +47,9 @@ struct watch {
 	int fd;
 	bool polled;	    /* W_QUEUE: in vv->polled, notifications suppressed */
 	uint64_t poll_until; /* CLOCK_MONOTONIC ns: stop polling when idle past this */
+	uint64_t win_ns;     /* this queue's polling window: adapts in 0..poll_ns */
+	uint64_t idle_at;    /* when its last window ended (or was 0) without work; 0: none */
+	uint64_t empty_windows;
 };
 
 struct vdev {
@@ -253,7 +256,7 @@ static int place(struct vmm_virtio *vv, struct vdev *d)
 			vmm_err("eventfd: %s", strerror(errno));
 			return -errno;
 		}
-		d->qw[q] = (struct watch){.kind = W_QUEUE, .d = d, .q = q, .fd = d->qfd[q]};
+		d->qw[q] = (struct watch){.kind = W_QUEUE, .d = d, .q = q, .fd = d->qfd[q], .win_ns = vv->poll_ns};
 		if ((e = watch_add(vv, &d->qw[q], EPOLLIN)) < 0)
 			return e;
 		if (vv->use_ioeventfd) {
@@ -539,20 +542,46 @@ static int process(struct watch *w)
 }
 
 static void poll_start(struct vmm_virtio *vv, struct watch *w, bool more);
+static void adapt_window(struct vmm_virtio *vv, struct watch *w);
 
-/* Process a queue; poll it afterwards (--poll-us, or its budget ran out). */
+/* A notification: process the queue; poll it afterwards (--poll-us, or its
+ * budget ran out). */
 static void run_queue(struct vmm_virtio *vv, struct watch *w)
 {
+	if (w->d->poll && vv->poll_ns)
+		adapt_window(vv, w);
 	poll_start(vv, w, process(w) == 1);
 }
 
-/* Poll w for the window; more = its last run spent its work budget: look
+/* The window adapts to the driver (as QEMU's adaptive polling does): when a
+ * notification comes within poll_ns of a window that ended empty, a longer
+ * window would have caught it: double it; when it comes later, polling only
+ * burnt CPU: halve it (under 1 us: 0, no polling). A driver slower than
+ * poll_ns between requests (e.g. emulated at CPL0) ends up not polled. */
+#define MIN_WIN_NS 1000u
+
+static void adapt_window(struct vmm_virtio *vv, struct watch *w)
+{
+	if (!w->idle_at)
+		return;
+	uint64_t gap = mono_ns() - w->idle_at;
+	w->idle_at = 0;
+	if (gap <= vv->poll_ns)
+		w->win_ns = w->win_ns < MIN_WIN_NS ? MIN_WIN_NS : w->win_ns * 2 > vv->poll_ns ? vv->poll_ns : w->win_ns * 2;
+	else
+		w->win_ns = w->win_ns / 2 < MIN_WIN_NS ? 0 : w->win_ns / 2;
+}
+
+/* Poll w for its window; more = its last run spent its work budget: look
  * again in the next round even with polling off (a zero window). */
 static void poll_start(struct vmm_virtio *vv, struct watch *w, bool more)
 {
-	uint64_t ns = w->d->poll ? vv->poll_ns : 0;
-	if (!ns && !more)
+	uint64_t ns = w->d->poll ? w->win_ns : 0;
+	if (!ns && !more) {
+		if (w->d->poll && vv->poll_ns)
+			w->idle_at = mono_ns(); /* a zero window "ended" now */
 		return;
+	}
 	w->poll_until = mono_ns() + ns;
 	if (w->polled || dev_virtio_mmio_queue_set_polling(w->d->dev, w->q, true) < 0)
 		return;
@@ -564,6 +593,10 @@ static void poll_stop(struct vmm_virtio *vv, unsigned i, bool live)
 {
 	struct watch *w = vv->polled[i];
 	w->polled = false;
+	if (live && w->d->poll) {
+		w->idle_at = mono_ns();
+		w->empty_windows++;
+	}
 	vv->polled[i] = vv->polled[--vv->npolled];
 	/* A chain added before the driver saw notifications wanted again came
 	 * without one: look once more (with polling off, an empty pop publishes
@@ -587,7 +620,7 @@ static void poll_round(struct vmm_virtio *vv)
 			if (p > 0) {
 				w->d->polled_batches++;
 				process(w);
-				w->poll_until = mono_ns() + (w->d->poll ? vv->poll_ns : 0);
+				w->poll_until = mono_ns() + (w->d->poll ? w->win_ns : 0);
 				work = true;
 			} else if (p < 0) {
 				poll_stop(vv, i, false);
@@ -692,6 +725,10 @@ void vmm_virtio_destroy(struct vmm_vm *vm)
 		          "exits to a vCPU thread",
 		          d->name, (unsigned long long)d->loop_wakeups, (unsigned long long)d->polled_batches,
 		          (unsigned long long)atomic_load(&d->exit_notifies));
+		if (d->poll && vv->poll_ns)
+			vmm_debug("%s: polling window %llu us at exit (of %llu), %llu windows ended without work", d->name,
+			          (unsigned long long)(d->qw[0].win_ns / 1000), (unsigned long long)(vv->poll_ns / 1000),
+			          (unsigned long long)d->qw[0].empty_windows);
 		if (d->host_errors)
 			vmm_warn("%s: %llu requests failed on the host ('%s')", d->name,
 			         (unsigned long long)d->host_errors, d->disk_path);

@@ -138,7 +138,7 @@ EOF2
   (EVENT_IDX, no interrupts) does 2000 requests per row: 4 KiB random and 64 KiB sequential
   reads and writes at queue depth 1 and 32, timed with the TSC inside the guest (one host TSC
   under both VMMs). vmm with its defaults (`--poll-us 50`: after a request the event loop
-  polls the ring for 50 µs with notifications suppressed; data copied through a shared
+  polls the ring for an adaptive window of up to 50 µs with notifications suppressed; data copied through a shared
   mapping of the image) against QEMU 7.2 `-M microvm
   -device virtio-blk-device` (modern virtio-mmio), same tiny.elf, 5 alternating rounds, best
   round per row; ratio = our cycles per request / QEMU's. The loops run at CPL3
