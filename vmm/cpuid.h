@@ -6,6 +6,6 @@
 struct vmm_kvm;
 
 /* 0 or a negative errno (logged). */
-int vmm_cpuid_setup(const struct vmm_kvm *k, int vcpu_fd, unsigned index, unsigned ncpus);
+int vmm_cpuid_setup(struct vmm_kvm *k, int vcpu_fd, unsigned index, unsigned ncpus);
 
 #endif

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -113,6 +114,8 @@ void vmm_kvm_close(struct vmm_kvm *k)
 	if (k->sys_fd >= 0)
 		close(k->sys_fd);
 	k->vm_fd = k->sys_fd = -1;
+	free(k->supported_cpuid);
+	k->supported_cpuid = NULL;
 }
 
 int vmm_kvm_set_memslot(struct vmm_kvm *k, uint32_t slot, uint64_t gpa, uint64_t size, void *hva)

@@ -7,9 +7,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct kvm_cpuid2;
+
 struct vmm_kvm {
 	int sys_fd;      /* /dev/kvm */
 	int vm_fd;
+	struct kvm_cpuid2 *supported_cpuid; /* KVM_GET_SUPPORTED_CPUID, fetched once (cpuid.c) */
 	size_t run_size; /* size of each vCPU's struct kvm_run mapping */
 	unsigned max_vcpus;
 	unsigned max_memslots;
