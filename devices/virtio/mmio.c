@@ -487,9 +487,7 @@ static int write_reg(struct dev_virtio_mmio *dev, uint64_t offset, uint32_t v)
 			mq->vq.ready = false;
 		} else if (v == 1 && !mq->vq.ready && queue_setup_allowed(dev) &&
 			   dev_virtq_check_config(&mq->vq) == 0) {
-			mq->vq.last_avail = mq->vq.used_idx = mq->vq.signalled = 0;
-			mq->vq.broken = false;
-			mq->vq.polling = false; /* a loop still polling it finds out (-ENODEV) */
+			dev_virtq_restart(&mq->vq);
 			mq->vq.ready = true;
 		}
 		pthread_mutex_unlock(&mq->lock);

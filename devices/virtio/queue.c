@@ -39,17 +39,22 @@ void dev_virtq_init(struct dev_virtq *q, uint16_t num_max, const struct gm_memor
 	dev_virtq_reset(q);
 }
 
+void dev_virtq_restart(struct dev_virtq *q)
+{
+	q->last_avail = q->used_idx = q->signalled = 0;
+	q->broken = false;
+	q->polling = false;
+	q->budget = DEV_VIRTQ_NO_BUDGET;
+	q->budget_hit = false;
+}
+
 void dev_virtq_reset(struct dev_virtq *q)
 {
 	q->num = q->num_max;
 	q->desc_addr = q->avail_addr = q->used_addr = 0;
 	q->ready = false;
 	q->event_idx = q->indirect = false;
-	q->last_avail = q->used_idx = q->signalled = 0;
-	q->broken = false;
-	q->polling = false;
-	q->budget = DEV_VIRTQ_NO_BUDGET;
-	q->budget_hit = false;
+	dev_virtq_restart(q);
 }
 
 static bool area_ok(const struct gm_memory *m, uint64_t a, uint64_t len, uint64_t align)

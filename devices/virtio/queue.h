@@ -92,6 +92,9 @@ struct dev_virtq {
 void dev_virtq_init(struct dev_virtq *q, uint16_t num_max, const struct gm_memory *mem);
 /* Back to the initial state (the transport's reset): keeps num_max and mem. */
 void dev_virtq_reset(struct dev_virtq *q);
+/* Runtime state only (ring positions, broken, polling, budget) back to a
+ * fresh ring, the configuration kept: for QueueReady = 1. */
+void dev_virtq_restart(struct dev_virtq *q);
 
 /* Check the configuration before QueueReady=1 latches: num a power of two in
  * 1..num_max, desc 16-aligned, avail 2-aligned, used 4-aligned, all three
