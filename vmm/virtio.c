@@ -47,7 +47,7 @@ struct watch {
 	int fd;
 	bool polled;	    /* W_QUEUE: in vv->polled, notifications suppressed */
 	uint64_t poll_until; /* CLOCK_MONOTONIC ns: stop polling when idle past this */
-	uint64_t win_ns;     /* this queue's polling window: adapts in 0..poll_ns */
+	uint64_t win_ns;     /* this queue's polling window: adapts in 0..poll_ns; 0 unless d->poll */
 	uint64_t idle_at;    /* when its last window ended (or was 0) without work; 0: none */
 	uint64_t empty_windows;
 };
@@ -61,7 +61,7 @@ struct vdev {
 	uint32_t gsi;
 	int irqfd;		   /* -1: KVM_IRQ_LINE pulses instead */
 	uint16_t nq;
-	bool poll;		   /* poll its queues after a request (--poll-us) */
+	bool poll;		   /* polls its queues after a request: a disk, --poll-us > 0 */
 	const char *disk_path;	   /* a disk: its image (for messages) */
 	uint64_t host_errors;	   /* a disk: host I/O failures seen so far */
 	int qfd[MAX_QUEUES];	   /* one eventfd per queue */
@@ -256,7 +256,8 @@ static int place(struct vmm_virtio *vv, struct vdev *d)
 			vmm_err("eventfd: %s", strerror(errno));
 			return -errno;
 		}
-		d->qw[q] = (struct watch){.kind = W_QUEUE, .d = d, .q = q, .fd = d->qfd[q], .win_ns = vv->poll_ns};
+		d->qw[q] = (struct watch){.kind = W_QUEUE, .d = d, .q = q, .fd = d->qfd[q],
+		                           .win_ns = d->poll ? vv->poll_ns : 0};
 		if ((e = watch_add(vv, &d->qw[q], EPOLLIN)) < 0)
 			return e;
 		if (vv->use_ioeventfd) {
@@ -355,7 +356,7 @@ static int add_disk(struct vmm_virtio *vv, const struct vmm_disk *disk, unsigned
 	char serial[21];
 	snprintf(serial, sizeof(serial), "vmm-disk%u", idx);
 	struct dev_virtio_blk_config bc = {.fd = fd, .read_only = disk->read_only, .serial = serial, .map = true};
-	d->poll = true;
+	d->poll = vv->poll_ns != 0;
 	d->disk_path = disk->path;
 	if ((e = dev_virtio_blk_new(&d->dev, &tc, &bc)) < 0) {
 		vmm_err("disk '%s': %s%s", disk->path, strerror(-e),
@@ -548,7 +549,7 @@ static void adapt_window(struct vmm_virtio *vv, struct watch *w);
  * budget ran out). */
 static void run_queue(struct vmm_virtio *vv, struct watch *w)
 {
-	if (w->d->poll && vv->poll_ns)
+	if (w->d->poll)
 		adapt_window(vv, w);
 	poll_start(vv, w, process(w) == 1);
 }
@@ -576,13 +577,12 @@ static void adapt_window(struct vmm_virtio *vv, struct watch *w)
  * again in the next round even with polling off (a zero window). */
 static void poll_start(struct vmm_virtio *vv, struct watch *w, bool more)
 {
-	uint64_t ns = w->d->poll ? w->win_ns : 0;
-	if (!ns && !more) {
-		if (w->d->poll && vv->poll_ns)
+	if (!w->win_ns && !more) {
+		if (w->d->poll)
 			w->idle_at = mono_ns(); /* a zero window "ended" now */
 		return;
 	}
-	w->poll_until = mono_ns() + ns;
+	w->poll_until = mono_ns() + w->win_ns;
 	if (w->polled || dev_virtio_mmio_queue_set_polling(w->d->dev, w->q, true) < 0)
 		return;
 	w->polled = true;
@@ -620,7 +620,7 @@ static void poll_round(struct vmm_virtio *vv)
 			if (p > 0) {
 				w->d->polled_batches++;
 				process(w);
-				w->poll_until = mono_ns() + (w->d->poll ? w->win_ns : 0);
+				w->poll_until = mono_ns() + w->win_ns;
 				work = true;
 			} else if (p < 0) {
 				poll_stop(vv, i, false);
@@ -725,7 +725,7 @@ void vmm_virtio_destroy(struct vmm_vm *vm)
 		          "exits to a vCPU thread",
 		          d->name, (unsigned long long)d->loop_wakeups, (unsigned long long)d->polled_batches,
 		          (unsigned long long)atomic_load(&d->exit_notifies));
-		if (d->poll && vv->poll_ns)
+		if (d->poll)
 			vmm_debug("%s: polling window %llu us at exit (of %llu), %llu windows ended without work", d->name,
 			          (unsigned long long)(d->qw[0].win_ns / 1000), (unsigned long long)(vv->poll_ns / 1000),
 			          (unsigned long long)d->qw[0].empty_windows);
