@@ -110,3 +110,18 @@ bool cmdline_get(const char *cmdline, const char *key, char *out, size_t outlen)
 	}
 	return false;
 }
+
+uint64_t cmdline_num(const char *cmdline, const char *key, uint64_t def)
+{
+	char v[24];
+	if (!cmdline_get(cmdline, key, v, sizeof(v)) || !v[0])
+		return def;
+	uint64_t n = 0;
+	for (const char *p = v; *p; p++) {
+		uint64_t d = (uint64_t)(*p - '0');
+		if (*p < '0' || *p > '9' || n > (UINT64_MAX - d) / 10)
+			return def;
+		n = n * 10 + d;
+	}
+	return n;
+}

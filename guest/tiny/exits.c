@@ -41,21 +41,6 @@ static inline uint64_t rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
-static uint32_t parse_u32(const char *s, uint32_t dflt)
-{
-	uint64_t v = 0;
-	if (!*s)
-		return dflt;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return dflt;
-		v = v * 10 + (uint64_t)(*s - '0');
-		if (v > 0xffffffffull)
-			return dflt;
-	}
-	return v ? (uint32_t)v : dflt;
-}
-
 /* The measured loops: byte for byte the loop body of tests/bench/raw_exits. */
 static void loop_pio(uint32_t n, uint16_t port)
 {
@@ -104,8 +89,8 @@ const char *tiny_exits(const char *name, const char *cmdline)
 		{"exits_mmio", EXITS_MMIO, false},     {"exits_pio_cpl3", EXITS_PIO, true},
 		{"exits_mmio_cpl3", EXITS_MMIO, true},
 	};
-	char v[16];
-	job.n = cmdline_get(cmdline, "tiny.exits", v, sizeof(v)) ? parse_u32(v, EXITS_DEFAULT_N) : EXITS_DEFAULT_N;
+	uint64_t n = cmdline_num(cmdline, "tiny.exits", EXITS_DEFAULT_N);
+	job.n = n && n <= 0xffffffffu ? (uint32_t)n : EXITS_DEFAULT_N; /* 0 would loop 2^32 times */
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
 		if (strlen(tests[i].name) != strlen(name) || memcmp(tests[i].name, name, strlen(name)) != 0)
 			continue;

@@ -69,6 +69,8 @@ struct tiny_boot {
 const char *bootinfo_parse(struct tiny_boot *b, int kind, uint64_t info);
 /* Value of "key=" on the command line, copied to out (NUL-terminated); false if absent. */
 bool cmdline_get(const char *cmdline, const char *key, char *out, size_t outlen);
+/* Decimal value of "key=" (digits only, fitting 64 bits); def if absent or not such a number. */
+uint64_t cmdline_num(const char *cmdline, const char *key, uint64_t def);
 
 /* --- acpi.c --- */
 struct tiny_acpi {

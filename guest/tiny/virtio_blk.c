@@ -225,17 +225,6 @@ static uint64_t tsc_per_ms(void)
 	return 0;
 }
 
-static uint64_t cmd_num(const char *cmdline, const char *key, uint64_t def)
-{
-	char v[24];
-	if (!cmdline_get(cmdline, key, v, sizeof(v)))
-		return def;
-	uint64_t n = 0;
-	for (const char *p = v; *p >= '0' && *p <= '9'; p++)
-		n = n * 10 + (uint64_t)(*p - '0');
-	return n ? n : def;
-}
-
 struct blkbench {
 	struct blk k;
 	uint64_t nreq, khz;
@@ -306,12 +295,14 @@ static void blkbench_user(void *arg)
 static const char *test_blkbench(const struct tiny_boot *b)
 {
 	static struct blkbench bb;
-	const char *err = blk_open_ex(b, &bb.k, cmd_num(b->cmdline, "tiny.event_idx", 1) == 1);
+	const char *err = blk_open_ex(b, &bb.k, cmdline_num(b->cmdline, "tiny.event_idx", 1) == 1);
 	if (err)
 		return err;
-	bb.nreq = cmd_num(b->cmdline, "tiny.bench_n", 2000);
+	bb.nreq = cmdline_num(b->cmdline, "tiny.bench_n", 2000);
+	if (bb.nreq == 0)
+		bb.nreq = 2000;
 	bb.khz = tsc_per_ms();
-	bool cpl3 = cmd_num(b->cmdline, "tiny.cpl3", 0) == 1;
+	bool cpl3 = cmdline_num(b->cmdline, "tiny.cpl3", 0) == 1;
 	tprintf("TINY INFO tsc_per_ms=%lu event_idx=%u cpl=%u\n", bb.khz, bb.k.q.event_idx, cpl3 ? 3u : 0u);
 	bb.bufs = dma_alloc(65536ull * BLK_SLOTS, 4096);
 	if (!cpl3)

@@ -77,6 +77,12 @@ run_tiny blkbench "$TINY_ELF" --disk "$disk" --poll-us 0 --log-level debug \
 	--cmdline "tiny.test=blkbench tiny.bench_n=100 tiny.cpl3=1"
 read -r wake polled <<<"$(poll_counts)"
 [ "$polled" = 0 ] && [ "$wake" -ge 100 ] || fail "--poll-us 0: $polled batches polled, $wake wakeups"
+# Without EVENT_IDX (tiny.event_idx=0) polling suppresses notifications with
+# VIRTQ_USED_F_NO_NOTIFY instead; the requests complete the same.
+run_tiny blkbench "$TINY_ELF" --disk "$disk" --poll-us 10000 \
+	--cmdline "tiny.test=blkbench tiny.bench_n=50 tiny.cpl3=1 tiny.event_idx=0"
+expect_out "event_idx=0 cpl=3"
+
 # The window adapts: a driver slower than the window between requests (here
 # the same loops at CPL0, emulated on KVM-PVM: 60 us and more per request)
 # makes it shrink (to 0 after about six empty windows) instead of burning the
