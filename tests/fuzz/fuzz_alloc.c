@@ -221,15 +221,24 @@ static int collect_cb(uint64_t start, uint64_t last, void *ctx)
 	return 0;
 }
 
+/* A saved state at the front of the input: a length, then that many bytes;
+ * the ops follow. */
+static const uint8_t *take_state(struct fin *in, size_t *len)
+{
+	size_t n = fin_u16(in);
+	if (n > fin_left(in))
+		n = fin_left(in);
+	const uint8_t *state = in->p;
+	in->p += n;
+	in->n -= n;
+	*len = n;
+	return state;
+}
+
 static void addr_restored(struct fin *in)
 {
-	/* The rest of the input is the saved state; the ops follow a length. */
-	size_t len = fin_u16(in);
-	if (len > fin_left(in))
-		len = fin_left(in);
-	const uint8_t *state = in->p;
-	in->p += len;
-	in->n -= len;
+	size_t len;
+	const uint8_t *state = take_state(in, &len);
 	struct dev_addr_alloc *a = NULL;
 	int rc = dev_addr_alloc_restore(&a, state, len);
 	if (rc) {
@@ -395,12 +404,8 @@ static void id_fresh(struct fin *in)
 
 static void id_restored(struct fin *in)
 {
-	size_t len = fin_u16(in);
-	if (len > fin_left(in))
-		len = fin_left(in);
-	const uint8_t *state = in->p;
-	in->p += len;
-	in->n -= len;
+	size_t len;
+	const uint8_t *state = take_state(in, &len);
 	struct dev_id_alloc *a = NULL;
 	int rc = dev_id_alloc_restore(&a, state, len);
 	if (rc) {
