@@ -2,7 +2,7 @@
 # Set everything up and boot Debian's cloud kernel with a busybox initramfs:
 # installs the build dependencies (apt-get), builds vmm, fetches the kernel
 # (apt-get download, no install), builds the initramfs, then runs
-#   ./vmm/vmm --kernel guest/linux/out/bzImage --initrd guest/linux/out/initramfs.cpio.gz --mem 512M
+#   ./vmm --kernel guest/linux/out/bzImage --initrd guest/linux/out/initramfs.cpio.gz --mem 512M
 # Extra arguments go to vmm (e.g. --cpus 2, --cmdline "...").
 set -e
 cd "$(dirname "$0")/.."
@@ -19,4 +19,4 @@ if [ -d /sys/module/kvm_pvm ] && [ -z "${VMM_CMDLINE:-}" ]; then
 	VMM_CMDLINE="console=ttyS0 earlyprintk=ttyS0 reboot=k panic=1 noxsave clearcpuid=cx16"
 fi
 [ -n "${VMM_CMDLINE:-}" ] && set -- --cmdline "$VMM_CMDLINE" "$@"
-exec ./vmm/vmm --kernel guest/linux/out/bzImage --initrd guest/linux/out/initramfs.cpio.gz --mem 512M "$@"
+exec ./vmm --kernel guest/linux/out/bzImage --initrd guest/linux/out/initramfs.cpio.gz --mem 512M "$@"

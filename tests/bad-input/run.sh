@@ -1,5 +1,5 @@
 #!/bin/bash
-# The bad-input table: every row of cases.txt runs ./vmm/vmm once and must give
+# The bad-input table: every row of cases.txt runs ./vmm once and must give
 # the documented exit status, exactly one line on stderr containing the row's
 # phrase, nothing on stdout, no crash (no signal, no sanitizer report), no hang
 # (each run under `timeout`), and no change to any fixture (all read-only for
@@ -10,7 +10,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 : "${top_builddir:=$(cd "$here/../.." && pwd)}"
 : "${top_srcdir:=$(cd "$here/../.." && pwd)}"
-VMM="$top_builddir/vmm/vmm"
+VMM="$top_builddir/vmm"
 CASES="$here/cases.txt"
 TIMEOUT=${BAD_INPUT_TIMEOUT:-30}
 [ -x "$VMM" ] || { echo "FAIL: $VMM not built"; exit 1; }

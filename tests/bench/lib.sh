@@ -12,9 +12,9 @@ STAMP="$B/tests/tools/serial_stamp"
 QEMU=${QEMU:-qemu-system-x86_64}
 QEMU_CPU=${QEMU_CPU:-host,-arch-capabilities}
 
-# vmm/vmm is the real binary: vmm/Makefile.inc links it with -all-static or
+# ./vmm is the real binary: monitor/Makefile.inc links it with -all-static or
 # -static, so libtool never puts a wrapper script there.
-VMM="$B/vmm/vmm"
+VMM="$B/vmm"
 
 bench_need_kvm() { # NAME: exit 0 (not a failure of make bench) without /dev/kvm
 	if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then

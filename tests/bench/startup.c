@@ -1,4 +1,4 @@
-/* make bench, startup: how long from the harness's fork() of ./vmm/vmm to the
+/* make bench, startup: how long from the harness's fork() of ./vmm to the
  * first KVM_RUN, to the tiny guest's boot-timer write and to its first serial
  * byte; median over RUNS runs (default 25), 1 vCPU, 128 MiB, tiny.elf (PVH).
  *
@@ -12,11 +12,11 @@
  * The floor, `startup --raw-child`, is this program exec'd again doing the
  * least a VMM must: open /dev/kvm, KVM_CREATE_VM, KVM_SET_TSS_ADDR, one 128 MiB
  * slot, KVM_CREATE_IRQCHIP, KVM_CREATE_PIT2 (vmm creates both; the slot comes
- * first, see vmm/kvm.h), one vCPU, then KVM_RUN on a HLT. It then times a slot
+ * first, see monitor/kvm.h), one vCPU, then KVM_RUN on a HLT. It then times a slot
  * set after the irqchip in a second VM (raw_ioctl_memslot_128M_after_irqchip). RATIO startup.first_kvm_run_vs_raw = vmm / floor.
  *
- * Paths: $top_builddir (default: the current directory)/vmm/.libs/vmm (the
- * binary behind libtool's wrapper; LD_LIBRARY_PATH gets mem/.libs) or vmm/vmm.
+ * Paths: $top_builddir (default: the current directory)/.libs/vmm (the
+ * binary behind libtool's wrapper; LD_LIBRARY_PATH gets mem/.libs) or vmm.
  * Prints BENCH/RATIO lines; exits 0 without /dev/kvm (skipped). */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -59,7 +59,7 @@ static int raw_child(void)
 	if (mem == MAP_FAILED)
 		return 5;
 	mem[0xffff0] = 0xf4; /* hlt at the reset vector's address (f000:fff0) */
-	/* The slot before the irqchip, as vmm/vmm does (vmm/kvm.h says why). */
+	/* The slot before the irqchip, as vmm does (monitor/kvm.h says why). */
 	struct kvm_userspace_memory_region r = {.memory_size = RAW_MEM, .userspace_addr = (uintptr_t)mem};
 	if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &r) < 0)
 		return 6;
@@ -213,13 +213,13 @@ int main(int argc, char **argv)
 	}
 	const char *b = getenv("top_builddir") ? getenv("top_builddir") : ".";
 	char vmm[4096], tiny[4096], libs[8192], self[4096];
-	snprintf(vmm, sizeof(vmm), "%s/vmm/.libs/vmm", b);
+	snprintf(vmm, sizeof(vmm), "%s/.libs/vmm", b);
 	if (access(vmm, X_OK) == 0) {
 		const char *old = getenv("LD_LIBRARY_PATH");
 		snprintf(libs, sizeof(libs), "%s/mem/.libs%s%s", b, old ? ":" : "", old ? old : "");
 		setenv("LD_LIBRARY_PATH", libs, 1);
 	} else {
-		snprintf(vmm, sizeof(vmm), "%s/vmm/vmm", b);
+		snprintf(vmm, sizeof(vmm), "%s/vmm", b);
 	}
 	snprintf(tiny, sizeof(tiny), "%s/guest/tiny/tiny.elf", b);
 	ssize_t sl = readlink("/proc/self/exe", self, sizeof(self) - 1);

@@ -1,13 +1,13 @@
 #!/bin/sh
 # make bench: virtio-blk throughput of the tiny guest's driver (tiny.test=blkbench:
 # 4 KiB random and 64 KiB sequential reads and writes at queue depth 1 and 32
-# on a raw image in /dev/shm) under ./vmm/vmm and under QEMU -M microvm with
+# on a raw image in /dev/shm) under ./vmm and under QEMU -M microvm with
 # the same tiny.elf, side by side, BENCH_ROUNDS rounds alternating, best round
 # per row. The driver negotiates VIRTIO_RING_F_EVENT_IDX (tiny.event_idx=0 turns
 # it off) and polls the used ring. The guest times each row with the TSC (the
 # same host TSC under both VMMs): RATIO = our cycles per request / QEMU's (lower
 # is better); MB/s uses the TSC rate the guest measured against the PIT under
-# ./vmm/vmm. Both VMMs run with their default settings (ours: --poll-us 50).
+# ./vmm. Both VMMs run with their default settings (ours: --poll-us 50).
 #
 # The driver loops run at CPL3 (tiny.cpl3=1): on KVM-PVM, CPL0 guest code is
 # emulated one instruction at a time (~1 us each), which made the driver, not
@@ -15,7 +15,7 @@
 # as virtio.blk_<op>_qd<n>_cpl0 (BENCH_BLK_CPL0=0 skips them).
 set -u
 b=${top_builddir:-$(pwd)}
-vmm="$b/vmm/vmm"
+vmm="$b/vmm"
 elf="$b/guest/tiny/tiny.elf"
 n=${BENCH_BLK_REQS:-2000}
 rounds=${BENCH_ROUNDS:-5}
@@ -36,7 +36,7 @@ run_ours() {
 	args="tiny.test=blkbench tiny.bench_n=$n tiny.cpl3=$1"
 	timeout 300 "$vmm" --kernel "$elf" --mem 256M --log-level error --disk "$img" --cmdline "$args" </dev/null 2>"$work/err" |
 		tr -d '\r' >"$work/out"
-	grep -q "TINY PASS blkbench" "$work/out" || { echo "virtio_blk: ./vmm/vmm run failed:" >&2; cat "$work/out" "$work/err" >&2; return 1; }
+	grep -q "TINY PASS blkbench" "$work/out" || { echo "virtio_blk: ./vmm run failed:" >&2; cat "$work/out" "$work/err" >&2; return 1; }
 	tag "$2" >>"$work/ours"
 	sed -n 's/^TINY INFO tsc_per_ms=\([0-9]*\).*/\1/p' "$work/out" >>"$work/tsc"
 }

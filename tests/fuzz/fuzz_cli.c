@@ -1,4 +1,4 @@
-/* libFuzzer target: the vmm program's command-line parser (vmm/cli.c, built
+/* libFuzzer target: the vmm program's command-line parser (monitor/cli.c, built
  * into this fuzzer from its source: it is not in a library).
  *   mode 0: vmm_cli_parse_size on a fuzzed string, against an independent
  *           reading of the documented grammar: decimal digits, then nothing
@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "tests/fuzz/input.h"
-#include "vmm/cli.h"
+#include "monitor/cli.h"
 
 #define MAX_ARGS 24
 

@@ -1,12 +1,12 @@
 #!/bin/sh
 # make bench: wall time of a whole tiny-guest run (start, boot, test, reset, exit)
-# through ./vmm/vmm and, side by side, through QEMU -M microvm on the same
+# through ./vmm and, side by side, through QEMU -M microvm on the same
 # /dev/kvm with the same tiny.elf. Prints BENCH and RATIO lines
 # (RATIO = our time per run / QEMU's, lower is better).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 b=${top_builddir:-$(pwd)}
-vmm="$b/vmm/vmm"
+vmm="$b/vmm"
 elf="$b/guest/tiny/tiny.elf"
 bz="$b/guest/tiny/tiny.bzImage"
 runs=${BENCH_RUNS:-10}

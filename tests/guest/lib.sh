@@ -1,11 +1,11 @@
 # Shared helpers for the tiny-guest tests (sourced, not run).
-# Each test runs ./vmm/vmm on /dev/kvm under `timeout` and asserts its output
+# Each test runs ./vmm on /dev/kvm under `timeout` and asserts its output
 # and exit status; without /dev/kvm it exits 77 (SKIP) with a message.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 : "${top_builddir:=$(cd "$here/../.." && pwd)}"
 : "${top_srcdir:=$(cd "$here/../.." && pwd)}"
-VMM="$top_builddir/vmm/vmm"
+VMM="$top_builddir/vmm"
 TINY_ELF="$top_builddir/guest/tiny/tiny.elf"
 TINY_BZ="$top_builddir/guest/tiny/tiny.bzImage"
 VM_TIMEOUT=${VM_TIMEOUT:-60}

@@ -26,6 +26,6 @@ want=$("$top_srcdir/tests/bad-input/seccomp-table.sh" "$VMM")
 have=$(sed -n '/<!-- seccomp-table:begin -->/,/<!-- seccomp-table:end -->/p' "$top_srcdir/README.md" | sed '1d;$d')
 if [ "$want" != "$have" ]; then
 	diff <(echo "$want") <(echo "$have")
-	fail "README.md's seccomp table differs from --print-seccomp (regenerate: tests/bad-input/seccomp-table.sh vmm/vmm)"
+	fail "README.md's seccomp table differs from --print-seccomp (regenerate: tests/bad-input/seccomp-table.sh vmm)"
 fi
 echo "PASS"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # seccomp: (1) a vCPU thread (and the main thread) making a system call outside
-# its allow-list is stopped by the real filter: vmm/vmm-testhooks, the same
+# its allow-list is stopped by the real filter: monitor/vmm-testhooks, the same
 # program built with VMM_TEST_HOOKS, makes the first thread of the kind named
 # in VMM_TEST_SECCOMP_VIOLATE call openat("/") right after installing its
 # filter; the SIGSYS handler must name the call and the thread kind and the VMM
@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 require_kvm
 require_tiny
-HOOKS="$top_builddir/vmm/vmm-testhooks"
+HOOKS="$top_builddir/monitor/vmm-testhooks"
 [ -x "$HOOKS" ] || fail "$HOOKS not built"
 
 run_vm --kernel "$TINY_ELF" --cmdline tiny.test=hello --log-level debug
@@ -51,7 +51,7 @@ VMM=$HOOKS
 VMM_TEST_SECCOMP_VIOLATE=vcpu run_vm --kernel "$TINY_ELF" --cmdline tiny.test=hello --no-seccomp
 expect_rc 0
 expect_out "TINY PASS hello"
-VMM="$top_builddir/vmm/vmm"
+VMM="$top_builddir/vmm"
 
 # Every tiny test under the filters (the program as installed), both images.
 check_all() {

@@ -1,11 +1,11 @@
 # Shared by the Linux early-boot tests: fetch Debian's cloud kernel and a
-# busybox initramfs (cached in the build tree), boot it under ./vmm/vmm with
+# busybox initramfs (cached in the build tree), boot it under ./vmm with
 # --mem 256M --cpus 2, and assert the early-boot lines from the serial log.
 # On machines like ours (KVM-PVM, ENVIRONMENT.md) the kernel stops at an
 # instruction /dev/kvm cannot emulate: we then require the VMM's clean
 # emulation-failure report; on real VT-x/AMD-V we require the /init marker.
 
-VMM="$top_builddir/vmm/vmm"
+VMM="$top_builddir/vmm"
 STAMP="$top_builddir/tests/tools/serial_stamp"
 CACHE="$top_builddir/guest/linux/out"
 MEM_MB=256

@@ -3,7 +3,7 @@
 #ifndef VMM_VCPU_H
 #define VMM_VCPU_H
 
-#include "vmm/vm.h"
+#include "monitor/vm.h"
 
 struct boot_entry;
 

@@ -1,7 +1,7 @@
 /* Dropping privileges (see jail.h). */
 #include "config.h"
 
-#include "vmm/jail.h"
+#include "monitor/jail.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -9,7 +9,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "vmm/log.h"
+#include "monitor/log.h"
 
 static int fail(int e, const char *what, const char *hint)
 {

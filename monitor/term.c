@@ -1,7 +1,7 @@
 /* Terminal raw mode and the console escape (see term.h). */
 #include "config.h"
 
-#include "vmm/term.h"
+#include "monitor/term.h"
 
 #include <signal.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * vCPU threads; signals, console input, stop. */
 #include "config.h"
 
-#include "vmm/vm.h"
+#include "monitor/vm.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,12 +27,12 @@
 #include "devices/legacy/quiet.h"
 #include "devices/legacy/serial.h"
 #include "boot/layout.h"
-#include "vmm/boot.h"
-#include "vmm/log.h"
-#include "vmm/seccomp.h"
-#include "vmm/term.h"
-#include "vmm/vcpu.h"
-#include "vmm/virtio.h"
+#include "monitor/boot.h"
+#include "monitor/log.h"
+#include "monitor/seccomp.h"
+#include "monitor/term.h"
+#include "monitor/vcpu.h"
+#include "monitor/virtio.h"
 
 /* The FADT and \_S5 that boot/ writes must describe the acpi_pm device. */
 _Static_assert(BOOT_ACPI_PM_PORT == DEV_ACPI_PM_BASE, "ACPI PM port");

@@ -12,9 +12,9 @@
 #include <vmm-mem/mem.h>
 
 #include "devices/core/dev.h"
-#include "vmm/log.h"
-#include "vmm/seccomp.h"
-#include "vmm/vcpu.h"
+#include "monitor/log.h"
+#include "monitor/seccomp.h"
+#include "monitor/vcpu.h"
 
 #define VMM_KICK_SIGNAL SIGUSR2
 

@@ -1,7 +1,7 @@
 /* Booting the guest through boot/ (see boot.h). */
 #include "config.h"
 
-#include "vmm/boot.h"
+#include "monitor/boot.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 #include "boot/boot.h"
-#include "vmm/log.h"
-#include "vmm/vcpu.h"
-#include "vmm/virtio.h"
+#include "monitor/log.h"
+#include "monitor/vcpu.h"
+#include "monitor/virtio.h"
 
 struct file_map {
 	void *data;

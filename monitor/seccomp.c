@@ -1,7 +1,7 @@
 /* Per-thread seccomp filters (see seccomp.h): one allow-list per thread kind. */
 #include "config.h"
 
-#include "vmm/seccomp.h"
+#include "monitor/seccomp.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,7 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "vmm/log.h"
+#include "monitor/log.h"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define VMM_SANITIZED 1
@@ -153,7 +153,7 @@ static int add_names(scmp_filter_ctx ctx, const char *const *calls, size_t n)
 }
 
 #ifdef VMM_TEST_HOOKS
-/* Test builds only (tests/bad-input/Makefile.inc builds vmm/vmm-testhooks):
+/* Test builds only (tests/bad-input/Makefile.inc builds monitor/vmm-testhooks):
  * VMM_TEST_SECCOMP_VIOLATE=KIND makes the first thread of that kind open "/"
  * right after its filter is in place, i.e. a real system call outside its
  * list, from the real thread, under the real filter. */

@@ -3,7 +3,7 @@
 #ifndef VMM_BOOT_GLUE_H
 #define VMM_BOOT_GLUE_H
 
-#include "vmm/vm.h"
+#include "monitor/vm.h"
 
 /* 0 or a negative errno (one line logged). */
 int vmm_boot(struct vmm_vm *vm);

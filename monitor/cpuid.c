@@ -1,7 +1,7 @@
 /* CPUID setup (see cpuid.h). */
 #include "config.h"
 
-#include "vmm/cpuid.h"
+#include "monitor/cpuid.h"
 
 #include <errno.h>
 #include <linux/kvm.h>
@@ -9,8 +9,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "vmm/kvm.h"
-#include "vmm/log.h"
+#include "monitor/kvm.h"
+#include "monitor/log.h"
 
 #define CPUID_1_ECX_HYPERVISOR (1u << 31)
 #define CPUID_1_EDX_HTT (1u << 28)

@@ -1,7 +1,7 @@
 /* vCPU creation and initial state (see vcpu.h). */
 #include "config.h"
 
-#include "vmm/vcpu.h"
+#include "monitor/vcpu.h"
 
 #include <errno.h>
 #include <linux/kvm.h>
@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "boot/cpu.h"
-#include "vmm/cpuid.h"
-#include "vmm/log.h"
+#include "monitor/cpuid.h"
+#include "monitor/log.h"
 
 #define MSR_IA32_TSC 0x10
 #define MSR_IA32_SYSENTER_CS 0x174

@@ -1,7 +1,7 @@
 /* /dev/kvm and the VM (see kvm.h). */
 #include "config.h"
 
-#include "vmm/kvm.h"
+#include "monitor/kvm.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "vmm/log.h"
+#include "monitor/log.h"
 
 struct cap {
 	int id;

@@ -1,5 +1,5 @@
 /* Command line parsing (see cli.h). Every bad argument gives one line. */
-#include "vmm/cli.h"
+#include "monitor/cli.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "vmm/log.h"
+#include "monitor/log.h"
 
 enum { OPT_NO_HOST_DECOMPRESS = 256, OPT_FDT, OPT_NO_SECCOMP, OPT_LOG_LEVEL, OPT_PRINT_SECCOMP, OPT_CHROOT, OPT_USER };
 

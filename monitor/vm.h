@@ -8,8 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vmm/cli.h"
-#include "vmm/kvm.h"
+#include "monitor/cli.h"
+#include "monitor/kvm.h"
 
 struct kvm_run;
 struct gm_memory;

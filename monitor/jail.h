@@ -4,7 +4,7 @@
 #ifndef VMM_JAIL_H
 #define VMM_JAIL_H
 
-#include "vmm/cli.h"
+#include "monitor/cli.h"
 
 /* With --chroot DIR: chroot(DIR) + chdir("/"). With --user UID:GID:
  * setgroups(0), setresgid, setresuid, then check the drop cannot be undone

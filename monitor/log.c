@@ -1,7 +1,7 @@
 /* The program's log (see log.h). The level is the one process-wide setting. */
 #include "config.h"
 
-#include "vmm/log.h"
+#include "monitor/log.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>

@@ -36,7 +36,7 @@ struct vmm_config {
 	bool host_decompress;
 	bool fdt;
 	bool seccomp;
-	/* virtio-mmio devices (vmm/cli_virtio.c) */
+	/* virtio-mmio devices (monitor/cli_virtio.c) */
 	struct vmm_disk disks[VMM_MAX_DISKS];
 	unsigned ndisks;
 	bool rng;

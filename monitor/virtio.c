@@ -1,7 +1,7 @@
 /* virtio-mmio devices of the VM and their event loop (see virtio.h). */
 #include "config.h"
 
-#include "vmm/virtio.h"
+#include "monitor/virtio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,10 +27,10 @@
 #include "devices/virtio/console.h"
 #include "devices/virtio/net.h"
 #include "devices/virtio/rng.h"
-#include "vmm/log.h"
-#include "vmm/seccomp.h"
-#include "vmm/term.h"
-#include "vmm/vm.h"
+#include "monitor/log.h"
+#include "monitor/seccomp.h"
+#include "monitor/term.h"
+#include "monitor/vm.h"
 
 #define MAX_DEVS (VMM_MAX_DISKS + 3)
 #define MAX_QUEUES 2

@@ -2,7 +2,7 @@
  * --disk PATH[,ro], --rng, --net tap=NAME[,mac=MAC], --console virtio,
  * --poll-us N. Arguments are copied, never cut in place: the caller's strings
  * stay as given (a second parse of the same argv sees the same). */
-#include "vmm/cli.h"
+#include "monitor/cli.h"
 
 #include <stdarg.h>
 #include <stdio.h>

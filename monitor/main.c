@@ -6,11 +6,11 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "vmm/cli.h"
-#include "vmm/jail.h"
-#include "vmm/log.h"
-#include "vmm/seccomp.h"
-#include "vmm/vm.h"
+#include "monitor/cli.h"
+#include "monitor/jail.h"
+#include "monitor/log.h"
+#include "monitor/seccomp.h"
+#include "monitor/vm.h"
 
 /* fds 0-2 must be open: otherwise /dev/kvm could become "stdin". */
 static void ensure_std_fds(void)
