@@ -26,6 +26,14 @@ run_tiny blk_irq "$TINY_ELF" --disk "$disk" --log-level debug
 expect_out "TINY INFO blk_irq interrupts=1 isr=1 used=1 status=0"
 expect_err "notify: ioeventfd, interrupt: irqfd"
 expect_err "virtio-blk0: 1 queue wakeups in the event loop, 0 batches found by polling, 0 QueueNotify exits to a vCPU thread"
+# The switches below exist only in the test-hook build: the program ignores them.
+make_disk "$disk" 64
+VMM_NO_IOEVENTFD=1 VMM_NO_IRQFD=1 run_tiny blk_irq "$TINY_ELF" --disk "$disk" --log-level debug
+expect_err "notify: ioeventfd, interrupt: irqfd"
+HOOKS="$top_builddir/monitor/vmm-testhooks"
+[ -x "$HOOKS" ] || fail "$HOOKS not built"
+VMM=$HOOKS
+make_disk "$disk" 64
 VMM_NO_IOEVENTFD=1 VMM_NO_IRQFD=1 run_tiny blk_irq "$TINY_ELF" --disk "$disk" --log-level debug
 expect_out "TINY INFO blk_irq interrupts=1 isr=1 used=1 status=0"
 expect_err "virtio-blk0: 1 queue wakeups in the event loop, 0 batches found by polling, 1 QueueNotify exits to a vCPU thread"
@@ -35,6 +43,7 @@ make_disk "$disk" 64
 VMM_NO_IOEVENTFD=1 VMM_NO_IRQFD=1 run_tiny blk "$TINY_ELF" --disk "$disk"
 expect_err "notify: vCPU exit, interrupt: KVM_IRQ_LINE"
 check_pattern "$disk"
+VMM="$top_builddir/vmm"
 
 # Read-only: VIRTIO_BLK_F_RO, reads work, the write gets IOERR, the file is unchanged.
 make_disk "$disk" 64
