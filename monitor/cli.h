@@ -7,45 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define VMM_DEFAULT_CMDLINE "console=ttyS0 reboot=k panic=1"
-#define VMM_DEFAULT_MEM (512ull << 20)
-#define VMM_MIN_MEM (2ull << 20)
-#define VMM_MAX_CPUS 32
-#define VMM_MAX_DISKS 8
-
-#define VMM_DISK_PATH_MAX 4096
-#define VMM_DEFAULT_POLL_US 50
-#define VMM_MAX_POLL_US 10000
-
-struct vmm_disk {
-	char path[VMM_DISK_PATH_MAX]; /* copied out of --disk's argument */
-	bool read_only;
-};
-
-struct vmm_config {
-	const char *kernel;
-	const char *initrd;  /* NULL: none */
-	const char *cmdline;
-	uint64_t mem_size;   /* bytes */
-	unsigned cpus;
-	int log_level;       /* enum vmm_log_level */
-	bool print_seccomp;  /* --print-seccomp: print the allow-lists, exit 0 */
-	const char *chroot_dir; /* --chroot DIR: NULL = stay */
-	bool drop_user;      /* --user UID:GID given */
-	unsigned uid, gid;
-	bool host_decompress;
-	bool fdt;
-	bool seccomp;
-	/* virtio-mmio devices (monitor/cli_virtio.c) */
-	struct vmm_disk disks[VMM_MAX_DISKS];
-	unsigned ndisks;
-	bool rng;
-	const char *net_tap; /* NULL: no network device; else points at net_tap_name */
-	char net_tap_name[16]; /* IFNAMSIZ: the name copied out of --net's argument */
-	uint8_t net_mac[6];
-	bool console_virtio; /* --console virtio */
-	unsigned poll_us;    /* --poll-us: block queues polled this long after a request */
-};
+#include "monitor/vm_config.h"
 
 /* "UID:GID" (decimal, each < 2^32-1) -> 0 or -EINVAL. */
 int vmm_cli_parse_user(const char *s, unsigned *uid, unsigned *gid);

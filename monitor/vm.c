@@ -29,6 +29,7 @@
 #include "boot/layout.h"
 #include "monitor/boot.h"
 #include "monitor/log.h"
+#include "monitor/ram_layout.h"
 #include "monitor/seccomp.h"
 #include "monitor/term.h"
 #include "monitor/vcpu.h"
@@ -41,9 +42,6 @@ _Static_assert(BOOT_ACPI_SLEEP_STATUS_PORT == DEV_ACPI_PM_BASE + DEV_ACPI_PM_SLE
 _Static_assert(BOOT_ACPI_RESET_PORT == DEV_ACPI_PM_BASE + DEV_ACPI_PM_RESET, "RESET_REG");
 _Static_assert(BOOT_ACPI_S5_TYPE == DEV_ACPI_PM_S5_TYPE, "S5 type");
 _Static_assert(BOOT_ACPI_RESET_VALUE == DEV_ACPI_PM_RESET_VALUE, "reset value");
-
-#define MMIO_HOLE_START 0xc0000000ull /* 3 GiB */
-#define MMIO_HOLE_END 0x100000000ull  /* 4 GiB */
 
 uint64_t vmm_now_ns(void)
 {
@@ -79,14 +77,16 @@ void vmm_vm_stop(struct vmm_vm *vm, int code, const char *fmt, ...)
 static int setup_memory(struct vmm_vm *vm)
 {
 	uint64_t size = vm->cfg->mem_size;
-	struct gm_range r[2];
-	size_t n = 0;
-	if (size <= MMIO_HOLE_START) {
-		r[n++] = (struct gm_range){gm_addr(0), size};
-	} else {
-		r[n++] = (struct gm_range){gm_addr(0), MMIO_HOLE_START};
-		r[n++] = (struct gm_range){gm_addr(MMIO_HOLE_END), size - MMIO_HOLE_START};
+	struct vmm_ram_region rr[VMM_RAM_MAX_REGIONS];
+	struct gm_range r[VMM_RAM_MAX_REGIONS];
+	int nr = vmm_ram_layout(size, rr);
+	if (nr < 0) {
+		vmm_err("--mem %llu bytes: no RAM layout: %s", (unsigned long long)size, strerror(-nr));
+		return nr;
 	}
+	size_t n = (size_t)nr;
+	for (size_t i = 0; i < n; i++)
+		r[i] = (struct gm_range){gm_addr(rr[i].start), rr[i].len};
 	int e = gm_memory_new_anon(&vm->mem, r, n);
 	if (e < 0) {
 		vmm_err("cannot allocate %llu MiB of guest memory: %s", (unsigned long long)(size >> 20), strerror(-e));
@@ -94,10 +94,18 @@ static int setup_memory(struct vmm_vm *vm)
 	}
 	for (size_t i = 0; i < gm_memory_num_regions(vm->mem); i++) {
 		const struct gm_region *reg = gm_memory_region(vm->mem, i);
-		vmm_debug("guest RAM slot %zu: guest 0x%llx, %llu bytes, host mapping %p", i,
+		/* The slot number comes from its one owner, the DeviceManager. */
+		struct dev_res_req rq = {.kind = DEV_RES_MEM_SLOT};
+		struct dev_resource slot;
+		e = dev_manager_alloc_resources(vm->devs, &rq, 1, &slot);
+		if (e < 0) {
+			vmm_err("no free memory slot for guest RAM region %zu: %s", i, strerror(-e));
+			return e;
+		}
+		vmm_debug("guest RAM slot %llu: guest 0x%llx, %llu bytes, host mapping %p", (unsigned long long)slot.base,
 		          (unsigned long long)gm_region_start(reg).raw, (unsigned long long)gm_region_len(reg),
 		          (void *)gm_region_host_base(reg));
-		e = vmm_kvm_set_memslot(&vm->kvm, (uint32_t)i, gm_region_start(reg).raw, gm_region_len(reg),
+		e = vmm_kvm_set_memslot(&vm->kvm, (uint32_t)slot.base, gm_region_start(reg).raw, gm_region_len(reg),
 		                        gm_region_host_base(reg));
 		if (e < 0)
 			return e;
@@ -154,7 +162,8 @@ static int reg(struct vmm_vm *vm, uint64_t base, uint64_t len, const struct dev_
 	return e;
 }
 
-static int setup_devices(struct vmm_vm *vm)
+/* The DeviceManager first: it owns the memory slot numbers too. */
+static int setup_manager(struct vmm_vm *vm)
 {
 	struct dev_manager_config mc;
 	dev_manager_config_default(&mc);
@@ -167,6 +176,12 @@ static int setup_devices(struct vmm_vm *vm)
 		vmm_err("cannot create the device manager: %s", strerror(-e));
 		return e;
 	}
+	return 0;
+}
+
+static int setup_devices(struct vmm_vm *vm)
+{
+	int e;
 	struct dev_serial_config sc = {
 		.tx = serial_tx,
 		.irq = {.set_level = irq_set_level, .trigger = irq_trigger, .ctx = vm},
@@ -213,7 +228,7 @@ int vmm_vm_create(struct vmm_vm *vm, const struct vmm_config *cfg, uint64_t star
 	int e;
 	if ((e = vmm_kvm_open(&vm->kvm, cfg->cpus)) < 0)
 		return e;
-	if ((e = setup_memory(vm)) < 0 || (e = vmm_kvm_create_irqchip(&vm->kvm)) < 0 || (e = setup_devices(vm)) < 0 ||
+	if ((e = setup_manager(vm)) < 0 || (e = setup_memory(vm)) < 0 || (e = vmm_kvm_create_irqchip(&vm->kvm)) < 0 || (e = setup_devices(vm)) < 0 ||
 	    (e = vmm_virtio_create(vm)) < 0)
 		return e;
 	for (unsigned i = 0; i < vm->ncpus; i++)
