@@ -12,6 +12,7 @@
 #include <vmm-mem/mem.h>
 
 #include "devices/core/dev.h"
+#include "monitor/exit.h"
 #include "monitor/log.h"
 #include "monitor/seccomp.h"
 #include "monitor/vcpu.h"
@@ -135,57 +136,15 @@ void vmm_vcpu_report(struct vmm_vcpu *v, const char *what)
 	vmm_err("  cr0 %08llx cr2 %016llx cr3 %016llx cr4 %08llx efer %llx", s.cr0, s.cr2, s.cr3, s.cr4, s.efer);
 }
 
-static void handle_io(struct vmm_vcpu *v)
+/* The PIO or MMIO accesses of a decoded exit, to the DeviceManager. */
+static void dispatch(struct vmm_vcpu *v, enum dev_bus_kind bus, const struct vmm_exit_info *x)
 {
-	struct kvm_run *run = v->run;
-	uint32_t size = run->io.size, count = run->io.count;
-	uint64_t off = run->io.data_offset, total;
-	if ((size != 1 && size != 2 && size != 4) || __builtin_mul_overflow((uint64_t)size, (uint64_t)count, &total) ||
-	    off > v->vm->kvm.run_size || total > v->vm->kvm.run_size - off) {
-		vmm_vm_stop(v->vm, VMM_EXIT_GUEST, "vCPU %u: malformed KVM_EXIT_IO (size %u, count %u)", v->index, size,
-		            count);
-		return;
-	}
-	uint8_t *data = (uint8_t *)run + off;
-	for (uint32_t i = 0; i < count; i++, data += size) {
-		if (run->io.direction == KVM_EXIT_IO_OUT)
-			dev_manager_write(v->vm->devs, DEV_BUS_PIO, run->io.port, data, size);
+	uint8_t *data = x->data;
+	for (uint32_t i = 0; i < x->count; i++, data += x->size) {
+		if (x->write)
+			dev_manager_write(v->vm->devs, bus, x->addr, data, x->size);
 		else
-			dev_manager_read(v->vm->devs, DEV_BUS_PIO, run->io.port, data, size);
-	}
-}
-
-static void handle_mmio(struct vmm_vcpu *v)
-{
-	struct kvm_run *run = v->run;
-	uint32_t len = run->mmio.len;
-	if (len == 0 || len > sizeof(run->mmio.data)) {
-		vmm_vm_stop(v->vm, VMM_EXIT_GUEST, "vCPU %u: malformed KVM_EXIT_MMIO (len %u)", v->index, len);
-		return;
-	}
-	if (run->mmio.is_write)
-		dev_manager_write(v->vm->devs, DEV_BUS_MMIO, run->mmio.phys_addr, run->mmio.data, len);
-	else
-		dev_manager_read(v->vm->devs, DEV_BUS_MMIO, run->mmio.phys_addr, run->mmio.data, len);
-}
-
-static void handle_system_event(struct vmm_vcpu *v)
-{
-	uint32_t type = v->run->system_event.type;
-	switch (type) {
-	case KVM_SYSTEM_EVENT_SHUTDOWN:
-		vmm_vm_stop(v->vm, VMM_EXIT_OK, "vCPU %u: KVM_EXIT_SYSTEM_EVENT shutdown: guest powered off", v->index);
-		break;
-	case KVM_SYSTEM_EVENT_RESET:
-		vmm_vm_stop(v->vm, VMM_EXIT_OK, "vCPU %u: KVM_EXIT_SYSTEM_EVENT reset: guest rebooted", v->index);
-		break;
-	default: {
-		char what[96];
-		snprintf(what, sizeof(what), "KVM_EXIT_SYSTEM_EVENT type %u (%s)", type,
-		         type == KVM_SYSTEM_EVENT_CRASH ? "crash" : "unknown");
-		vmm_vcpu_report(v, what);
-		vmm_vm_stop(v->vm, VMM_EXIT_GUEST, "vCPU %u: guest stopped by system event %u", v->index, type);
-	}
+			dev_manager_read(v->vm->devs, bus, x->addr, data, x->size);
 	}
 }
 
@@ -194,30 +153,46 @@ static bool handle_exit(struct vmm_vcpu *v)
 {
 	struct kvm_run *run = v->run;
 	char what[160];
-	switch (run->exit_reason) {
-	case KVM_EXIT_IO:
-		handle_io(v);
+	struct vmm_exit_info x;
+	switch (vmm_decode_exit(run, v->vm->kvm.run_size, &x)) {
+	case VMM_XA_PIO:
+		dispatch(v, DEV_BUS_PIO, &x);
 		return true;
-	case KVM_EXIT_MMIO:
-		handle_mmio(v);
+	case VMM_XA_MMIO:
+		dispatch(v, DEV_BUS_MMIO, &x);
 		return true;
-	case KVM_EXIT_INTR:
-	case KVM_EXIT_IRQ_WINDOW_OPEN:
+	case VMM_XA_BAD_PIO:
+		vmm_vm_stop(v->vm, VMM_EXIT_GUEST, "vCPU %u: malformed KVM_EXIT_IO (size %u, count %u)", v->index, x.size,
+		            x.count);
 		return true;
-	case KVM_EXIT_HLT:
+	case VMM_XA_BAD_MMIO:
+		vmm_vm_stop(v->vm, VMM_EXIT_GUEST, "vCPU %u: malformed KVM_EXIT_MMIO (len %u)", v->index, x.size);
+		return true;
+	case VMM_XA_CONTINUE:
+		return true;
+	case VMM_XA_HLT:
 		vmm_vm_stop(v->vm, VMM_EXIT_OK, "vCPU %u: guest halted (KVM_EXIT_HLT)", v->index);
 		return false;
-	case KVM_EXIT_SHUTDOWN:
+	case VMM_XA_SHUTDOWN:
 		vmm_vm_stop(v->vm, VMM_EXIT_OK, "vCPU %u: KVM_EXIT_SHUTDOWN (triple fault): guest reset", v->index);
 		return false;
-	case KVM_EXIT_SYSTEM_EVENT:
-		handle_system_event(v);
+	case VMM_XA_POWEROFF:
+		vmm_vm_stop(v->vm, VMM_EXIT_OK, "vCPU %u: KVM_EXIT_SYSTEM_EVENT shutdown: guest powered off", v->index);
 		return false;
-	case KVM_EXIT_FAIL_ENTRY:
+	case VMM_XA_RESET:
+		vmm_vm_stop(v->vm, VMM_EXIT_OK, "vCPU %u: KVM_EXIT_SYSTEM_EVENT reset: guest rebooted", v->index);
+		return false;
+	case VMM_XA_SYSTEM_EVENT:
+		snprintf(what, sizeof(what), "KVM_EXIT_SYSTEM_EVENT type %u (%s)", x.event,
+		         x.event == KVM_SYSTEM_EVENT_CRASH ? "crash" : "unknown");
+		vmm_vcpu_report(v, what);
+		vmm_vm_stop(v->vm, VMM_EXIT_GUEST, "vCPU %u: guest stopped by system event %u", v->index, x.event);
+		return false;
+	case VMM_XA_FAIL_ENTRY:
 		snprintf(what, sizeof(what), "KVM_EXIT_FAIL_ENTRY, hardware entry failure reason 0x%llx on host cpu %u",
 		         (unsigned long long)run->fail_entry.hardware_entry_failure_reason, run->fail_entry.cpu);
 		break;
-	case KVM_EXIT_INTERNAL_ERROR: {
+	case VMM_XA_INTERNAL: {
 		int len = snprintf(what, sizeof(what), "KVM_EXIT_INTERNAL_ERROR, suberror %u (%s)", run->internal.suberror,
 		                   suberror_name(run->internal.suberror));
 		uint32_t nd = run->internal.ndata < 4 ? run->internal.ndata : 4;
@@ -226,7 +201,7 @@ static bool handle_exit(struct vmm_vcpu *v)
 			                (unsigned long long)run->internal.data[i]);
 		break;
 	}
-	default:
+	case VMM_XA_UNKNOWN:
 		snprintf(what, sizeof(what), "%s (exit reason %u)", exit_name(run->exit_reason), run->exit_reason);
 		break;
 	}
