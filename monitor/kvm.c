@@ -147,3 +147,35 @@ int vmm_kvm_irq_line(struct vmm_kvm *k, uint32_t gsi, int level)
 		return -errno;
 	return 0;
 }
+
+int vmm_kvm_check_cap(struct vmm_kvm *k, long cap)
+{
+	int r = ioctl(k->sys_fd, KVM_CHECK_EXTENSION, cap);
+	return r < 0 ? -errno : r;
+}
+
+int vmm_kvm_ioeventfd(struct vmm_kvm *k, uint64_t addr, uint32_t datamatch, int fd)
+{
+	struct kvm_ioeventfd io = {
+		.datamatch = datamatch,
+		.addr = addr,
+		.len = 4,
+		.fd = fd,
+		.flags = KVM_IOEVENTFD_FLAG_DATAMATCH,
+	};
+	return ioctl(k->vm_fd, KVM_IOEVENTFD, &io) < 0 ? -errno : 0;
+}
+
+int vmm_kvm_irqfd(struct vmm_kvm *k, int fd, uint32_t gsi)
+{
+	struct kvm_irqfd f = {.fd = (uint32_t)fd, .gsi = gsi};
+	return ioctl(k->vm_fd, KVM_IRQFD, &f) < 0 ? -errno : 0;
+}
+
+int vmm_kvm_vcpu_run(int vcpu_fd) { return ioctl(vcpu_fd, KVM_RUN, 0) < 0 ? -errno : 0; }
+int vmm_kvm_vcpu_get_regs(int vcpu_fd, struct kvm_regs *r) { return ioctl(vcpu_fd, KVM_GET_REGS, r) < 0 ? -errno : 0; }
+int vmm_kvm_vcpu_get_sregs(int vcpu_fd, struct kvm_sregs *s) { return ioctl(vcpu_fd, KVM_GET_SREGS, s) < 0 ? -errno : 0; }
+int vmm_kvm_vcpu_translate(int vcpu_fd, struct kvm_translation *t)
+{
+	return ioctl(vcpu_fd, KVM_TRANSLATE, t) < 0 ? -errno : 0;
+}

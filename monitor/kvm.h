@@ -37,4 +37,23 @@ int vmm_kvm_set_memslot(struct vmm_kvm *k, uint32_t slot, uint64_t gpa, uint64_t
 /* Drive a GSI of the in-kernel irqchip. */
 int vmm_kvm_irq_line(struct vmm_kvm *k, uint32_t gsi, int level);
 
+/* KVM_CHECK_EXTENSION on /dev/kvm: the capability's value (> 0: offered),
+ * 0, or -errno. Logs nothing. */
+int vmm_kvm_check_cap(struct vmm_kvm *k, long cap);
+/* A 4-byte write of `datamatch` at guest-physical addr signals fd
+ * (KVM_IOEVENTFD with DATAMATCH). 0 or -errno; logs nothing. */
+int vmm_kvm_ioeventfd(struct vmm_kvm *k, uint64_t addr, uint32_t datamatch, int fd);
+/* A write to eventfd fd raises gsi (KVM_IRQFD). 0 or -errno; logs nothing. */
+int vmm_kvm_irqfd(struct vmm_kvm *k, int fd, uint32_t gsi);
+
+/* vCPU fd calls used by the run loop and its error report; each returns 0 or
+ * -errno and logs nothing. */
+struct kvm_regs;
+struct kvm_sregs;
+struct kvm_translation;
+int vmm_kvm_vcpu_run(int vcpu_fd);
+int vmm_kvm_vcpu_get_regs(int vcpu_fd, struct kvm_regs *r);
+int vmm_kvm_vcpu_get_sregs(int vcpu_fd, struct kvm_sregs *s);
+int vmm_kvm_vcpu_translate(int vcpu_fd, struct kvm_translation *t);
+
 #endif

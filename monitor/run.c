@@ -7,7 +7,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 
 #include <vmm-mem/mem.h>
 
@@ -89,7 +88,7 @@ static int rip_to_phys(struct vmm_vcpu *v, const struct kvm_regs *r, const struc
 {
 	uint64_t linear = (s->efer & 0x400) && s->cs.l ? r->rip : s->cs.base + r->rip;
 	struct kvm_translation t = {.linear_address = linear};
-	if (ioctl(v->fd, KVM_TRANSLATE, &t) == 0 && t.valid) {
+	if (vmm_kvm_vcpu_translate(v->fd, &t) == 0 && t.valid) {
 		*pa = t.physical_address;
 		return 0;
 	}
@@ -105,8 +104,11 @@ void vmm_vcpu_report(struct vmm_vcpu *v, const char *what)
 	vmm_err("vCPU %u: %s", v->index, what);
 	struct kvm_regs r;
 	struct kvm_sregs s;
-	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 || ioctl(v->fd, KVM_GET_SREGS, &s) < 0) {
-		vmm_err("  (registers unavailable: %s)", strerror(errno));
+	int ge = vmm_kvm_vcpu_get_regs(v->fd, &r);
+	if (ge == 0)
+		ge = vmm_kvm_vcpu_get_sregs(v->fd, &s);
+	if (ge < 0) {
+		vmm_err("  (registers unavailable: %s)", strerror(-ge));
 		return;
 	}
 	char bytes[16 * 3 + 1] = "";
@@ -233,8 +235,8 @@ static void *vcpu_thread(void *arg)
 	uint64_t first_run_ns = vmm_now_ns();
 	bool first = true;
 	while (!vmm_vm_stopping(v->vm)) {
-		int rr = ioctl(v->fd, KVM_RUN, 0);
-		int run_errno = errno;
+		int rr = vmm_kvm_vcpu_run(v->fd);
+		int run_errno = -rr;
 		if (first) {
 			first = false;
 			vmm_debug("vCPU %u: first KVM_RUN at monotonic %llu ns, %llu ns after main()", v->index,

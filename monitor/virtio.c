@@ -126,21 +126,10 @@ static void notify_hook(void *ctx, struct dev_virtio_mmio *dev, uint16_t q)
 
 static int kvm_ioeventfd(struct vmm_virtio *vv, struct vdev *d, uint16_t q)
 {
-	struct kvm_ioeventfd io = {
-		.datamatch = q,
-		.addr = d->base + VIRTIO_MMIO_QUEUE_NOTIFY,
-		.len = 4,
-		.fd = d->qfd[q],
-		.flags = KVM_IOEVENTFD_FLAG_DATAMATCH,
-	};
-	return ioctl(vv->vm->kvm.vm_fd, KVM_IOEVENTFD, &io) < 0 ? -errno : 0;
+	return vmm_kvm_ioeventfd(&vv->vm->kvm, d->base + VIRTIO_MMIO_QUEUE_NOTIFY, q, d->qfd[q]);
 }
 
-static int kvm_irqfd(struct vmm_virtio *vv, struct vdev *d)
-{
-	struct kvm_irqfd f = {.fd = (uint32_t)d->irqfd, .gsi = d->gsi};
-	return ioctl(vv->vm->kvm.vm_fd, KVM_IRQFD, &f) < 0 ? -errno : 0;
-}
+static int kvm_irqfd(struct vmm_virtio *vv, struct vdev *d) { return vmm_kvm_irqfd(&vv->vm->kvm, d->irqfd, d->gsi); }
 
 static int watch_add(struct vmm_virtio *vv, struct watch *w, uint32_t events)
 {
@@ -491,9 +480,8 @@ int vmm_virtio_create(struct vmm_vm *vm)
 	if (e < 0)
 		return e;
 	/* VMM_NO_IOEVENTFD / VMM_NO_IRQFD (test-hook builds): force the fallback paths. */
-	vv->use_ioeventfd = ioctl(vm->kvm.sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_IOEVENTFD) > 0 &&
-	                    !env_off("VMM_NO_IOEVENTFD");
-	vv->use_irqfd = ioctl(vm->kvm.sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQFD) > 0 && !env_off("VMM_NO_IRQFD");
+	vv->use_ioeventfd = vmm_kvm_check_cap(&vm->kvm, KVM_CAP_IOEVENTFD) > 0 && !env_off("VMM_NO_IOEVENTFD");
+	vv->use_irqfd = vmm_kvm_check_cap(&vm->kvm, KVM_CAP_IRQFD) > 0 && !env_off("VMM_NO_IRQFD");
 	for (unsigned i = 0; i < cfg->ndisks; i++)
 		if ((e = add_disk(vv, &cfg->disks[i], i)) < 0)
 			return e;
