@@ -8,11 +8,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,35 +40,6 @@ _Static_assert(BOOT_ACPI_SLEEP_STATUS_PORT == DEV_ACPI_PM_BASE + DEV_ACPI_PM_SLE
 _Static_assert(BOOT_ACPI_RESET_PORT == DEV_ACPI_PM_BASE + DEV_ACPI_PM_RESET, "RESET_REG");
 _Static_assert(BOOT_ACPI_S5_TYPE == DEV_ACPI_PM_S5_TYPE, "S5 type");
 _Static_assert(BOOT_ACPI_RESET_VALUE == DEV_ACPI_PM_RESET_VALUE, "reset value");
-
-uint64_t vmm_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-bool vmm_vm_stopping(const struct vmm_vm *vm) { return atomic_load(&vm->stopping) != 0; }
-
-void vmm_vm_stop(struct vmm_vm *vm, int code, const char *fmt, ...)
-{
-	int expected = 0;
-	if (!atomic_compare_exchange_strong(&vm->stopping, &expected, 1))
-		return;
-	vm->exit_code = code;
-	char why[256];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	vmm_log(code == VMM_EXIT_OK || code >= VMM_EXIT_SIGNAL ? VMM_LOG_INFO : VMM_LOG_ERROR, "%s", why);
-	for (unsigned i = 0; i < vm->ncpus; i++)
-		vmm_vcpu_kick(&vm->vcpus[i]);
-	uint64_t one = 1;
-	if (vm->stop_fd >= 0 && write(vm->stop_fd, &one, sizeof(one)) < 0) {
-		/* the counter cannot overflow with one write; nothing to do */
-	}
-}
 
 /* ---- guest RAM ---- */
 
@@ -216,16 +185,13 @@ int vmm_vm_create(struct vmm_vm *vm, const struct vmm_config *cfg, uint64_t star
 	vm->cfg = cfg;
 	vm->start_ns = start_ns;
 	vm->ncpus = cfg->cpus;
-	vm->stop_fd = -1;
+	vm->stop.fd = -1;
 	vm->kvm.sys_fd = vm->kvm.vm_fd = -1;
 	for (unsigned i = 0; i < VMM_MAX_CPUS; i++)
 		vm->vcpus[i].fd = -1;
-	vm->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (vm->stop_fd < 0) {
-		vmm_err("eventfd: %s", strerror(errno));
-		return -errno;
-	}
 	int e;
+	if ((e = vmm_stop_init(&vm->stop)) < 0)
+		return e;
 	if ((e = vmm_kvm_open(&vm->kvm, cfg->cpus)) < 0)
 		return e;
 	if ((e = setup_manager(vm)) < 0 || (e = setup_memory(vm)) < 0 || (e = vmm_kvm_create_irqchip(&vm->kvm)) < 0 || (e = setup_devices(vm)) < 0 ||
@@ -261,8 +227,7 @@ void vmm_vm_destroy(struct vmm_vm *vm)
 	/* Memory slots go with the VM fd; the mapping goes after. */
 	vmm_kvm_close(&vm->kvm);
 	gm_memory_put(vm->mem);
-	if (vm->stop_fd >= 0)
-		close(vm->stop_fd);
+	vmm_stop_fini(&vm->stop);
 	memset(vm, 0, sizeof(*vm));
 }
 
@@ -338,7 +303,7 @@ int vmm_vm_run(struct vmm_vm *vm)
 	}
 	while (!vmm_vm_stopping(vm)) {
 		struct pollfd p[3] = {
-			{.fd = vm->stop_fd, .events = POLLIN},
+			{.fd = vm->stop.fd, .events = POLLIN},
 			{.fd = sfd, .events = POLLIN},
 			{.fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN},
 		};
@@ -361,6 +326,10 @@ int vmm_vm_run(struct vmm_vm *vm)
 		if (p[2].revents & POLLNVAL)
 			stdin_open = false;
 	}
+	/* A stop was requested (by any thread): this loop decides what follows.
+	 * Kick every vCPU out of KVM_RUN at once, then join them. */
+	for (unsigned i = 0; i < vm->ncpus; i++)
+		vmm_vcpu_kick(&vm->vcpus[i]);
 	for (unsigned i = 0; i < vm->ncpus; i++) {
 		struct vmm_vcpu *v = &vm->vcpus[i];
 		if (!v->started)
@@ -386,5 +355,5 @@ int vmm_vm_run(struct vmm_vm *vm)
 	vmm_virtio_stop(vm);
 	vmm_term_restore();
 	close(sfd);
-	return vm->exit_code;
+	return vm->stop.code;
 }

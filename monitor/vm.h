@@ -9,7 +9,9 @@
 #include <stdint.h>
 
 #include "monitor/cli.h"
+#include "monitor/clock.h"
 #include "monitor/kvm.h"
+#include "monitor/stop.h"
 
 struct kvm_run;
 struct gm_memory;
@@ -48,10 +50,7 @@ struct vmm_vm {
 	struct vmm_vcpu vcpus[VMM_MAX_CPUS];
 	uint64_t start_ns;
 
-	/* stop protocol: the first vmm_vm_stop() wins */
-	_Atomic int stopping;
-	int exit_code;
-	int stop_fd; /* eventfd the main loop polls */
+	struct vmm_stop stop; /* stop.h: the first request wins; the main loop acts on it */
 
 	struct dev_serial *serial;
 	struct dev_i8042 *i8042;
@@ -61,13 +60,11 @@ struct vmm_vm {
 	struct vmm_virtio *virtio; /* virtio.c; NULL without virtio devices */
 };
 
-/* Ask the VM to stop with exit status `code`: logs why (info level for a
- * clean stop, error otherwise), kicks every vCPU out of KVM_RUN and wakes the
- * main loop. Only the first call has an effect. Safe from any thread. */
-void vmm_vm_stop(struct vmm_vm *vm, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-bool vmm_vm_stopping(const struct vmm_vm *vm);
-
-uint64_t vmm_now_ns(void);
+/* Ask the VM to stop with exit status `code` (stop.h): logs why and wakes
+ * the main loop, which kicks every vCPU out of KVM_RUN. Only the first call
+ * has an effect. Safe from any thread. */
+#define vmm_vm_stop(vm, code, ...) vmm_stop_request(&((struct vmm_vm *)(vm))->stop, (code), __VA_ARGS__)
+#define vmm_vm_stopping(vm) vmm_stop_requested(&((const struct vmm_vm *)(vm))->stop)
 
 /* Build the VM from cfg (KVM, memory, devices, vCPUs, boot). 0 or -errno,
  * with the reason logged; call vmm_vm_destroy() in both cases. */
