@@ -29,7 +29,7 @@
 #include "devices/virtio/rng.h"
 #include "monitor/log.h"
 #include "monitor/seccomp.h"
-#include "monitor/term.h"
+#include "monitor/virtio_backend.h"
 #include "monitor/vm.h"
 
 #define MAX_DEVS (VMM_MAX_DISKS + 3)
@@ -140,50 +140,6 @@ static int watch_add(struct vmm_virtio *vv, struct watch *w, uint32_t events)
 		return -e;
 	}
 	return 0;
-}
-
-/* ---- backends ---- */
-
-static int open_disk(const struct vmm_disk *disk)
-{
-	int fd = open(disk->path, (disk->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-	if (fd < 0) {
-		int e = errno;
-		vmm_err("cannot open disk '%s'%s: %s", disk->path, disk->read_only ? " (read-only)" : "", strerror(e));
-		return -e;
-	}
-	return fd;
-}
-
-static int open_tap(const char *name)
-{
-	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		int e = errno;
-		vmm_err("cannot open /dev/net/tun for tap '%s': %s", name, strerror(e));
-		return -e;
-	}
-	struct ifreq ifr;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-		int e = errno;
-		vmm_err("cannot attach to tap '%s': %s%s", name, strerror(e),
-		        e == EPERM ? " (needs CAP_NET_ADMIN or a tap owned by this user)"
-		        : e == EBUSY ? " (the tap is in use or is not a tap with vnet headers)"
-		        : e == EINVAL ? " (an existing interface that is not a tap?)" : "");
-		close(fd);
-		return -e;
-	}
-	int hdr = VIRTIO_NET_HDR_LEN;
-	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0) {
-		int e = errno;
-		vmm_err("tap '%s': TUNSETVNETHDRSZ: %s", name, strerror(e));
-		close(fd);
-		return -e;
-	}
-	return fd;
 }
 
 /* ---- creation ---- */
@@ -297,38 +253,6 @@ static int place(struct vmm_virtio *vv, struct vdev *d)
 	return 0;
 }
 
-/* SIGBUS: a copy through a disk mapping that faulted (the image shrank, or
- * the host had no space for a hole) fails that request; any other SIGBUS is
- * a crash: one line, the terminal restored, abort() (the seccomp filters
- * allow no sigaction() to fall back to the default action). */
-static void sigbus_handler(int sig, siginfo_t *si, void *uc)
-{
-	(void)sig;
-	(void)uc;
-	dev_virtio_blk_handle_sigbus(si); /* does not return if it was one */
-	static const char msg[] = "vmm: fatal SIGBUS (bus error outside any disk mapping)\n";
-	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
-		/* nothing more to say */
-	}
-	vmm_term_crash_restore();
-	abort();
-}
-
-static int sigbus_install(void)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = sigbus_handler;
-	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGBUS, &sa, NULL) < 0) {
-		int e = errno;
-		vmm_err("sigaction(SIGBUS): %s", strerror(e));
-		return -e;
-	}
-	return 0;
-}
-
 static int add_disk(struct vmm_virtio *vv, const struct vmm_disk *disk, unsigned idx)
 {
 	struct dev_virtio_mmio_config tc;
@@ -339,7 +263,7 @@ static int add_disk(struct vmm_virtio *vv, const struct vmm_disk *disk, unsigned
 	if (e < 0)
 		return e;
 	tc.gsi = d->gsi;
-	int fd = open_disk(disk);
+	int fd = vmm_backend_disk(disk);
 	if (fd < 0)
 		return fd;
 	char serial[21];
@@ -358,7 +282,7 @@ static int add_disk(struct vmm_virtio *vv, const struct vmm_disk *disk, unsigned
 	bool mapped = dev_virtio_blk_stats(d->dev, &bs) == 0 && bs.mapped;
 	vmm_info("disk '%s'%s: %llu sectors, %s", disk->path, disk->read_only ? " read-only" : "",
 	         (unsigned long long)sectors, mapped ? "mapped" : "preadv/pwritev (cannot be mapped)");
-	if (mapped && (e = sigbus_install()) < 0)
+	if (mapped && (e = vmm_backend_sigbus_install()) < 0)
 		return e;
 	struct stat st;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size % 512)
@@ -392,7 +316,7 @@ static int add_net(struct vmm_virtio *vv, const struct vmm_config *cfg)
 	if (e < 0)
 		return e;
 	tc.gsi = d->gsi;
-	int fd = open_tap(cfg->net_tap);
+	int fd = vmm_backend_tap(cfg->net_tap);
 	if (fd < 0)
 		return fd;
 	struct dev_virtio_net_config nc = {.tap_fd = fd, .vnet_hdr_len = VIRTIO_NET_HDR_LEN};
@@ -415,22 +339,9 @@ static int add_console(struct vmm_virtio *vv)
 	if (e < 0)
 		return e;
 	tc.gsi = d->gsi;
-	/* Input: the main loop keeps reading stdin (Ctrl-A x, raw terminal) and
-	 * forwards into a pipe whose read end is the device's non-blocking input.
-	 * Output: a dup of stdout. */
-	int p[2];
-	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) {
-		vmm_err("pipe: %s", strerror(errno));
-		return -errno;
-	}
-	int out = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
-	if (out < 0) {
-		e = -errno;
-		vmm_err("dup(stdout): %s", strerror(-e));
-		close(p[0]);
-		close(p[1]);
+	int p[2], out;
+	if ((e = vmm_backend_console(p, &out)) < 0)
 		return e;
-	}
 	struct dev_virtio_console_config cc = {.in_fd = p[0], .out_fd = out, .own_fds = true};
 	if ((e = dev_virtio_console_new(&d->dev, &tc, &cc)) < 0) {
 		vmm_err("virtio-console: %s", strerror(-e));
