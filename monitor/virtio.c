@@ -27,6 +27,7 @@
 #include "devices/virtio/console.h"
 #include "devices/virtio/net.h"
 #include "devices/virtio/rng.h"
+#include "monitor/clock.h"
 #include "monitor/log.h"
 #include "monitor/seccomp.h"
 #include "monitor/virtio_backend.h"
@@ -418,13 +419,6 @@ static void drain(int fd)
  * that ring for poll_ns with notifications suppressed (no QueueNotify exit,
  * no eventfd wakeup per request), then asks for notifications again. ---- */
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static void report(struct vdev *d, int r)
 {
 	if (r < 0)
@@ -472,7 +466,7 @@ static void adapt_window(struct vmm_virtio *vv, struct watch *w)
 {
 	if (!w->idle_at)
 		return;
-	uint64_t gap = mono_ns() - w->idle_at;
+	uint64_t gap = vmm_now_ns() - w->idle_at;
 	w->idle_at = 0;
 	if (gap <= vv->poll_ns)
 		w->win_ns = w->win_ns < MIN_WIN_NS ? MIN_WIN_NS : w->win_ns * 2 > vv->poll_ns ? vv->poll_ns : w->win_ns * 2;
@@ -486,10 +480,10 @@ static void poll_start(struct vmm_virtio *vv, struct watch *w, bool more)
 {
 	if (!w->win_ns && !more) {
 		if (w->d->poll)
-			w->idle_at = mono_ns(); /* a zero window "ended" now */
+			w->idle_at = vmm_now_ns(); /* a zero window "ended" now */
 		return;
 	}
-	w->poll_until = mono_ns() + w->win_ns;
+	w->poll_until = vmm_now_ns() + w->win_ns;
 	if (w->polled || dev_virtio_mmio_queue_set_polling(w->d->dev, w->q, true) < 0)
 		return;
 	w->polled = true;
@@ -501,7 +495,7 @@ static void poll_stop(struct vmm_virtio *vv, unsigned i, bool live)
 	struct watch *w = vv->polled[i];
 	w->polled = false;
 	if (live && w->d->poll) {
-		w->idle_at = mono_ns();
+		w->idle_at = vmm_now_ns();
 		w->empty_windows++;
 	}
 	vv->polled[i] = vv->polled[--vv->npolled];
@@ -527,14 +521,14 @@ static void poll_round(struct vmm_virtio *vv)
 			if (p > 0) {
 				w->d->polled_batches++;
 				process(w);
-				w->poll_until = mono_ns() + w->win_ns;
+				w->poll_until = vmm_now_ns() + w->win_ns;
 				work = true;
 			} else if (p < 0) {
 				poll_stop(vv, i, false);
 				continue;
 			} else {
 				if (!now)
-					now = mono_ns();
+					now = vmm_now_ns();
 				if (now >= w->poll_until) {
 					poll_stop(vv, i, true);
 					continue;
