@@ -14,8 +14,9 @@ static enum vmm_exit_action decode_io(struct kvm_run *run, size_t run_size, stru
 	o->count = count;
 	o->addr = run->io.port;
 	o->write = run->io.direction == KVM_EXIT_IO_OUT;
-	if ((size != 1 && size != 2 && size != 4) || __builtin_mul_overflow((uint64_t)size, (uint64_t)count, &total) ||
-	    off > run_size || total > run_size - off)
+	if ((size != 1 && size != 2 && size != 4) ||
+	    __builtin_mul_overflow((uint64_t)size, (uint64_t)count, &total) || off > run_size ||
+	    total > run_size - off)
 		return VMM_XA_BAD_PIO;
 	o->data = (uint8_t *)run + off;
 	return VMM_XA_PIO;
@@ -52,7 +53,7 @@ static enum vmm_exit_action decode(struct kvm_run *run, size_t run_size, struct 
 		o->event = run->system_event.type;
 		return o->event == KVM_SYSTEM_EVENT_SHUTDOWN ? VMM_XA_POWEROFF
 		       : o->event == KVM_SYSTEM_EVENT_RESET  ? VMM_XA_RESET
-		                                             : VMM_XA_SYSTEM_EVENT;
+							     : VMM_XA_SYSTEM_EVENT;
 	case KVM_EXIT_FAIL_ENTRY:
 		return VMM_XA_FAIL_ENTRY;
 	case KVM_EXIT_INTERNAL_ERROR:
@@ -62,7 +63,8 @@ static enum vmm_exit_action decode(struct kvm_run *run, size_t run_size, struct 
 	}
 }
 
-enum vmm_exit_action vmm_decode_exit(struct kvm_run *run, size_t run_size, struct vmm_exit_info *out)
+enum vmm_exit_action vmm_decode_exit(struct kvm_run *run, size_t run_size,
+				     struct vmm_exit_info *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->action = decode(run, run_size, out);

@@ -10,7 +10,7 @@
 
 struct vmm_ram_region {
 	uint64_t start; /* guest-physical */
-	uint64_t len;   /* bytes, > 0 */
+	uint64_t len;	/* bytes, > 0 */
 };
 
 /* Fill out[] with the RAM regions of a guest of mem_size bytes, lowest

@@ -33,7 +33,10 @@ void vmm_stop_fini(struct vmm_stop *s)
 	s->fd = -1;
 }
 
-bool vmm_stop_requested(const struct vmm_stop *s) { return atomic_load(&s->requested) != 0; }
+bool vmm_stop_requested(const struct vmm_stop *s)
+{
+	return atomic_load(&s->requested) != 0;
+}
 
 void vmm_stop_request(struct vmm_stop *s, int code, const char *fmt, ...)
 {

@@ -17,7 +17,7 @@
 struct vmm_stop {
 	_Atomic int requested;
 	int code; /* exit status of the first request */
-	int fd;   /* eventfd, readable once a stop was requested; -1 before init */
+	int fd;	  /* eventfd, readable once a stop was requested; -1 before init */
 };
 
 /* 0 or -errno (eventfd failed; one line logged). */
@@ -27,7 +27,8 @@ void vmm_stop_fini(struct vmm_stop *s);
 /* Request a stop with exit status code; logs the reason (info level when
  * code is 0 or >= 128, a signal; error level otherwise). Only the first
  * call has an effect. */
-void vmm_stop_request(struct vmm_stop *s, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void vmm_stop_request(struct vmm_stop *s, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 bool vmm_stop_requested(const struct vmm_stop *s);
 
 #endif

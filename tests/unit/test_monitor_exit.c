@@ -17,7 +17,8 @@ static struct kvm_run *new_run(uint32_t reason)
 	return run;
 }
 
-static struct kvm_run *io_run(uint8_t dir, uint8_t size, uint16_t port, uint32_t count, uint64_t off)
+static struct kvm_run *io_run(uint8_t dir, uint8_t size, uint16_t port, uint32_t count,
+			      uint64_t off)
 {
 	struct kvm_run *run = new_run(KVM_EXIT_IO);
 	run->io.direction = dir;
@@ -132,21 +133,21 @@ START_TEST(stops_and_unknown_reasons)
 		uint32_t reason, event;
 		enum vmm_exit_action want;
 	} cases[] = {
-		{KVM_EXIT_HLT, 0, VMM_XA_HLT},
-		{KVM_EXIT_SHUTDOWN, 0, VMM_XA_SHUTDOWN},
-		{KVM_EXIT_INTR, 0, VMM_XA_CONTINUE},
-		{KVM_EXIT_IRQ_WINDOW_OPEN, 0, VMM_XA_CONTINUE},
-		{KVM_EXIT_SYSTEM_EVENT, KVM_SYSTEM_EVENT_SHUTDOWN, VMM_XA_POWEROFF},
-		{KVM_EXIT_SYSTEM_EVENT, KVM_SYSTEM_EVENT_RESET, VMM_XA_RESET},
-		{KVM_EXIT_SYSTEM_EVENT, KVM_SYSTEM_EVENT_CRASH, VMM_XA_SYSTEM_EVENT},
-		{KVM_EXIT_SYSTEM_EVENT, 0xdead, VMM_XA_SYSTEM_EVENT},
-		{KVM_EXIT_FAIL_ENTRY, 0, VMM_XA_FAIL_ENTRY},
-		{KVM_EXIT_INTERNAL_ERROR, 0, VMM_XA_INTERNAL},
-		{KVM_EXIT_UNKNOWN, 0, VMM_XA_UNKNOWN},
-		{KVM_EXIT_EXCEPTION, 0, VMM_XA_UNKNOWN},
-		{KVM_EXIT_DEBUG, 0, VMM_XA_UNKNOWN},
-		{1000, 0, VMM_XA_UNKNOWN},
-		{0xffffffffu, 0, VMM_XA_UNKNOWN},
+	    {KVM_EXIT_HLT, 0, VMM_XA_HLT},
+	    {KVM_EXIT_SHUTDOWN, 0, VMM_XA_SHUTDOWN},
+	    {KVM_EXIT_INTR, 0, VMM_XA_CONTINUE},
+	    {KVM_EXIT_IRQ_WINDOW_OPEN, 0, VMM_XA_CONTINUE},
+	    {KVM_EXIT_SYSTEM_EVENT, KVM_SYSTEM_EVENT_SHUTDOWN, VMM_XA_POWEROFF},
+	    {KVM_EXIT_SYSTEM_EVENT, KVM_SYSTEM_EVENT_RESET, VMM_XA_RESET},
+	    {KVM_EXIT_SYSTEM_EVENT, KVM_SYSTEM_EVENT_CRASH, VMM_XA_SYSTEM_EVENT},
+	    {KVM_EXIT_SYSTEM_EVENT, 0xdead, VMM_XA_SYSTEM_EVENT},
+	    {KVM_EXIT_FAIL_ENTRY, 0, VMM_XA_FAIL_ENTRY},
+	    {KVM_EXIT_INTERNAL_ERROR, 0, VMM_XA_INTERNAL},
+	    {KVM_EXIT_UNKNOWN, 0, VMM_XA_UNKNOWN},
+	    {KVM_EXIT_EXCEPTION, 0, VMM_XA_UNKNOWN},
+	    {KVM_EXIT_DEBUG, 0, VMM_XA_UNKNOWN},
+	    {1000, 0, VMM_XA_UNKNOWN},
+	    {0xffffffffu, 0, VMM_XA_UNKNOWN},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct kvm_run *run = new_run(cases[i].reason);
