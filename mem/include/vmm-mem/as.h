@@ -16,6 +16,12 @@
  * waits for readers already inside the lookup, a few instructions long, to
  * leave; readers never wait).
  *
+ * Mapping changes (gm_asregion_add/remove_mapping) on a region that is
+ * mapped in a space are not locked by the library: the caller serialises
+ * them with that space's changes, then calls gm_as_update.
+ * A writer waits for the reader count to drop to zero once per publication;
+ * under a never-ending stream of overlapping readers it may wait long.
+ *
  * Errors are -errno (functions returning int) unless said otherwise.
  */
 #ifndef VMM_MEM_AS_H
