@@ -256,6 +256,8 @@ static void ratio(const char *name, double ours, double base)
 	printf("RATIO mem.%s %.3f\n", name, ours / base);
 }
 
+static int bench_as(void); /* address space (issue 15), at the end */
+
 int main(void)
 {
 	static const unsigned counts[] = {1, 64, 1024};
@@ -391,9 +393,166 @@ int main(void)
 		gm_memory_put(ms[i]);
 	free(buf);
 	munmap(raw, GUEST_SIZE);
+	failures |= bench_as();
 	if (failures) {
 		fprintf(stderr, "bench_mem: an access failed\n");
 		return 1;
+	}
+	return 0;
+}
+
+/* ---- Address space (issue 15): RAM read vs gm_memory, MMIO dispatch vs a
+ * plain sorted-array device lookup (devices/ is not linked into bench_mem),
+ * and the cost of one flat-view rebuild (a region moved) for 1/64/1024
+ * mapped regions. Same timing scheme: median of RUNS after a warm-up. ---- */
+#include <vmm-mem/as.h>
+
+#define AS_HOT (256u << 10)
+#define AS_NDEV 64u
+
+struct as_dev {
+	uint64_t start, len;
+	const struct gm_asregion_ops *ops;
+	void *opaque;
+};
+
+static enum gm_as_result as_dev_read(void *o, uint64_t off, unsigned size, uint64_t *v,
+				     const struct gm_as_attrs *a)
+{
+	(void)a;
+	*v = (uintptr_t)o + off + size;
+	return GM_AS_OK;
+}
+
+static enum gm_as_result as_dev_write(void *o, uint64_t off, unsigned size, uint64_t v,
+				      const struct gm_as_attrs *a)
+{
+	(void)o, (void)off, (void)size, (void)v, (void)a;
+	return GM_AS_OK;
+}
+
+static const struct gm_asregion_ops as_dev_ops = {as_dev_read, as_dev_write};
+
+__attribute__((noinline)) static double as_run(int kind, void *ctx, unsigned ops)
+{
+	uint64_t s = 0x9e3779b97f4a7c15ULL, sum = 0;
+	double t0 = now_ns();
+	for (unsigned i = 0; i < ops; i++) {
+		uint64_t x = xorshift(&s), v = 0;
+		if (kind == 0) {
+			(void)gm_memory_read_u64(ctx, gm_addr(GUEST_BASE + (x & (AS_HOT - 8))), &v);
+		} else if (kind == 1) {
+			(void)gm_as_read_u64(ctx, GUEST_BASE + (x & (AS_HOT - 8)), &v);
+		} else if (kind == 2) {
+			const struct as_dev *d = ctx;
+			uint64_t a = 0xd0000000ULL + (x % (AS_NDEV * 4096)) / 4 * 4;
+			size_t lo = 0, hi = AS_NDEV;
+			while (lo < hi) {
+				size_t mid = (lo + hi) / 2;
+				if (a < d[mid].start)
+					hi = mid;
+				else if (a - d[mid].start >= d[mid].len)
+					lo = mid + 1;
+				else {
+					d[mid].ops->read(d[mid].opaque, a - d[mid].start, 4, &v, NULL);
+					break;
+				}
+			}
+		} else {
+			uint64_t a = 0xd0000000ULL + (x % (AS_NDEV * 4096)) / 4 * 4;
+			(void)gm_as_load(ctx, a, 4, GM_AS_NATIVE, &v, NULL);
+		}
+		sum += v;
+	}
+	sink = sum;
+	return (now_ns() - t0) / ops;
+}
+
+static double as_median(double *t)
+{
+	qsort(t, RUNS, sizeof(double), cmp_d);
+	return t[RUNS / 2];
+}
+
+static int bench_as(void)
+{
+	struct gm_as *as;
+	struct gm_asregion *ram;
+	if (gm_as_new(&as) || gm_asregion_new_ram(&ram, "ram", 4u << 20, 0) ||
+	    gm_asregion_add_mapping(ram, 0, 4u << 20, -1, 0, true) ||
+	    gm_as_map(as, ram, GUEST_BASE))
+		return 1;
+	uint8_t *h = gm_asregion_host(ram, 0);
+	memset(h, 3, 4u << 20);
+	struct gm_region *gr;
+	struct gm_memory *m;
+	if (gm_region_new_raw(&gr, gm_addr(GUEST_BASE), h, 4u << 20, NULL) ||
+	    gm_memory_new_from_regions(&m, &gr, 1))
+		return 1;
+	gm_region_put(gr);
+	double tm[RUNS], ta[RUNS];
+	as_run(0, m, U64_OPS);
+	as_run(1, as, U64_OPS);
+	for (int r = 0; r < RUNS; r++) {
+		tm[r] = as_run(0, m, U64_OPS);
+		ta[r] = as_run(1, as, U64_OPS);
+	}
+	double nm = as_median(tm), na = as_median(ta);
+	bench("as_read_u64_hot", na);
+	bench("as_read_u64_hot_memory", nm);
+	ratio("as_read_u64_hot_vs_memory", na, nm);
+	gm_memory_put(m);
+
+	struct as_dev devs[AS_NDEV];
+	struct gm_asregion *dr[AS_NDEV];
+	for (unsigned i = 0; i < AS_NDEV; i++) {
+		devs[i] = (struct as_dev){0xd0000000ULL + i * 4096ULL, 4096, &as_dev_ops,
+					  (void *)(uintptr_t)i};
+		if (gm_asregion_new_mmio(&dr[i], "dev", 4096, 1, &as_dev_ops, devs[i].opaque) ||
+		    gm_as_map(as, dr[i], devs[i].start))
+			return 1;
+	}
+	as_run(2, devs, U64_OPS / 4);
+	as_run(3, as, U64_OPS / 4);
+	for (int r = 0; r < RUNS; r++) {
+		tm[r] = as_run(2, devs, U64_OPS / 4);
+		ta[r] = as_run(3, as, U64_OPS / 4);
+	}
+	nm = as_median(tm);
+	na = as_median(ta);
+	bench("as_mmio_dispatch", na);
+	bench("as_mmio_dispatch_sorted_array", nm);
+	ratio("as_mmio_dispatch_vs_bus", na, nm);
+	gm_as_free(as);
+	for (unsigned i = 0; i < AS_NDEV; i++)
+		gm_asregion_free(dr[i]);
+	gm_asregion_free(ram);
+
+	static const unsigned ns[] = {1, 64, 1024};
+	for (int c = 0; c < 3; c++) {
+		struct gm_asregion **rs = calloc(ns[c], sizeof(*rs));
+		if (!rs || gm_as_new(&as))
+			return 1;
+		for (unsigned i = 0; i < ns[c]; i++)
+			if (gm_asregion_new_ram(&rs[i], "r", 4096, 0) ||
+			    gm_asregion_add_mapping(rs[i], 0, 4096, -1, 0, true) ||
+			    gm_as_map(as, rs[i], 0x100000ULL + i * 8192ULL))
+				return 1;
+		double t[RUNS];
+		for (int r = 0; r < RUNS; r++) {
+			double t0 = now_ns();
+			for (int k = 0; k < 20; k++)
+				if (gm_as_move(as, rs[0], k % 2 ? 0x100000ULL : 0x1000ULL))
+					return 1;
+			t[r] = (now_ns() - t0) / 20 / 1000;
+		}
+		char name[64];
+		snprintf(name, sizeof(name), "flatview_rebuild_%u_us", ns[c]);
+		printf("BENCH mem.%s %.3f us/op\n", name, as_median(t));
+		gm_as_free(as);
+		for (unsigned i = 0; i < ns[c]; i++)
+			gm_asregion_free(rs[i]);
+		free(rs);
 	}
 	return 0;
 }

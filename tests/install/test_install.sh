@@ -56,4 +56,8 @@ $CC -std=gnu11 -Wall -Wextra -Werror $SAN_CFLAGS $cflags \
 	-o "$tmp/consumer-static" "$top_srcdir/tests/install/consumer.c" $SAN_LDFLAGS \
 	-Wl,-Bstatic $(echo "$slibs" | sed 's/-pthread//') -Wl,-Bdynamic -pthread
 "$tmp/consumer-static"
+# The address space (vmm-mem/as.h) through the same flags.
+$CC -std=gnu11 -Wall -Wextra -Werror $SAN_CFLAGS $cflags \
+	-o "$tmp/consumer_as" "$top_srcdir/tests/install/consumer_as.c" $SAN_LDFLAGS $libs
+LD_LIBRARY_PATH="$libdir" "$tmp/consumer_as"
 echo "PASS: installed library works through pkg-config (shared and static)"
