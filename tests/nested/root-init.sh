@@ -1,0 +1,7 @@
+#!/bin/sh
+# /init on the ext4 root disk (after switch_root): write /file, sync, remount
+# read-only (the journal is then clean for e2fsck -fn), power off.
+export PATH=/bin
+if echo written-by-l2 > /file 2>/dev/null && sync; then echo "L2-ROOT write ok"; else echo "L2-ROOT write failed"; fi
+mount -o remount,ro / 2>/dev/null
+poweroff -f
