@@ -29,7 +29,7 @@ for a in $("$bb" --list); do [ "$a" = busybox ] || ln -s busybox "$tmp/l2/bin/$a
 cp "$src/tests/nested/l2-init.sh" "$tmp/l2/init"
 chmod 755 "$tmp/l2/init"
 mkdir -p "$tmp/l2/mod"
-for m in drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_mmio drivers/block/virtio_blk; do
+for m in drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_mmio drivers/block/virtio_blk drivers/char/hw_random/virtio-rng; do
 	cp "$mods/kernel/$m.ko" "$tmp/l2/mod/"
 done
 # The ext4 root disk (mke2fs -d: no loop mount) with root-init.sh as /init.

@@ -27,6 +27,12 @@ post_blk_ro() {
 	grep -q 'L2-ROOT write failed' /tmp/log || echo "the guest's write to the ,ro disk did not fail"
 	md5sum < /tmp/disk.img | cmp -s - /tmp/sum || echo "the ,ro image changed"
 }
+pre_rng() { extra=nested.rng=1; }
+post_rng() { grep -q 'L2-RNG current=virtio_rng.* bytes=64$' /tmp/log || echo "no 64 bytes from a virtio /dev/hwrng"; }
+pre_reboot() { extra=nested.end=reboot; }
+post_reboot() { :; }
+pre_chroot() { mkdir -p /tmp/empty; }
+post_chroot() { :; }
 pre_none() { :; }
 post_none() { :; }
 n=0

@@ -1,7 +1,9 @@
 #!/bin/sh
 # L2's /init: report the CPU count and the command line. With nested.root=vda
 # on the command line: load the virtio modules, mount /dev/vda (read-only if
-# the disk is) and switch_root into it (root-init.sh runs there); else power off.
+# the disk is) and switch_root into it (root-init.sh runs there). With
+# nested.rng=1: load virtio-rng and read 64 bytes of /dev/hwrng. Then
+# nested.end=reboot reboots, anything else powers off.
 export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -18,5 +20,14 @@ case " $(cat /proc/cmdline) " in
 	mount --move /dev /newroot/dev 2>/dev/null || umount /dev
 	exec switch_root /newroot /init
 	;;
+esac
+case " $(cat /proc/cmdline) " in
+*" nested.rng=1 "*)
+	for m in virtio_ring virtio virtio_mmio virtio-rng; do insmod /mod/$m.ko || echo "L2 insmod $m failed"; done
+	echo "L2-RNG current=$(cat /sys/class/misc/hw_random/rng_current 2>/dev/null) bytes=$(head -c 64 /dev/hwrng | wc -c)"
+	;;
+esac
+case " $(cat /proc/cmdline) " in
+*" nested.end=reboot "*) reboot -f ;;
 esac
 poweroff -f
