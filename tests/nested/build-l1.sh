@@ -35,7 +35,7 @@ done
 # The ext4 root disk (mke2fs -d: no loop mount) with root-init.sh as /init.
 mkdir -p "$tmp/rootfs/bin" "$tmp/rootfs/dev" "$tmp/rootfs/proc"
 cp "$bb" "$tmp/rootfs/bin/busybox"
-for a in sh echo sync poweroff mount; do ln -s busybox "$tmp/rootfs/bin/$a"; done
+for a in sh echo sync poweroff mount cat sleep; do ln -s busybox "$tmp/rootfs/bin/$a"; done
 cp "$src/tests/nested/root-init.sh" "$tmp/rootfs/init"
 chmod 755 "$tmp/rootfs/init"
 command -v mke2fs >/dev/null || PATH=$PATH:/sbin:/usr/sbin

@@ -33,6 +33,19 @@ pre_reboot() { extra=nested.end=reboot; }
 post_reboot() { :; }
 pre_chroot() { mkdir -p /tmp/empty; }
 post_chroot() { :; }
+# Durability: SIGKILL the VMM once the guest has synced its write; the file
+# must be in the image (after the journal replay a next mount would do).
+pre_kill() {
+	cp /l2/root.img /tmp/disk.img; extra="nested.root=vda nested.end=hang"; want_st=137
+	( i=0; while ! grep -q 'L2-ROOT waiting' /tmp/out 2>/dev/null && [ $i -lt 600 ]; do sleep 0.2; i=$((i + 1)); done
+	  kill -9 $(pidof vmm) ) &
+}
+post_kill() {
+	grep -q 'L2-ROOT write ok' /tmp/log || echo "the guest's write did not succeed"
+	e2fsck -fy /tmp/disk.img > /tmp/fsck 2>&1
+	[ $? -le 1 ] || echo "e2fsck -fy: $(tail -2 /tmp/fsck)"
+	[ "$(debugfs -R 'cat /file' /tmp/disk.img 2>/dev/null)" = written-by-l2 ] || echo "/file is not in the image after SIGKILL"
+}
 pre_none() { :; }
 post_none() { :; }
 n=0
@@ -40,7 +53,7 @@ while read -r name tmo want kernel check args; do
 	case "$name" in ''|'#'*) continue ;; esac
 	n=$((n + 1))
 	echo "NESTED start $n $name"
-	extra=
+	extra= want_st=0
 	pre_$check
 	timeout -s KILL "$tmo" /vmm --kernel "/l2/$kernel" --initrd /l2/init.cpio.gz --mem 256M \
 		--cpus "$want" --cmdline "console=ttyS0 quiet reboot=k panic=1 nested.case=$name $extra" $args \
@@ -50,7 +63,7 @@ while read -r name tmo want kernel check args; do
 	why=
 	grep -q "L2-INIT cpus=$want " /tmp/log || why="no /init marker with $want CPUs"
 	grep -q "L2-INIT .*nested.case=$name" /tmp/log || why="${why:+$why; }the kernel command line is not ours"
-	[ "$st" = 0 ] || why="${why:+$why; }exit status $st"
+	[ "$st" = "$want_st" ] || why="${why:+$why; }exit status $st (want $want_st)"
 	post=$(post_$check)
 	[ -z "$post" ] || why="${why:+$why; }$post"
 	bad=$(grep -E 'WARNING:|BUG:|\[Firmware Bug\]|FW_BUG|probe .*failed' /tmp/log | grep -Ev "$NOT_OURS" | head -3)
