@@ -37,7 +37,7 @@ post_chroot() { :; }
 # must be in the image (after the journal replay a next mount would do).
 pre_kill() {
 	cp /l2/root.img /tmp/disk.img; extra="nested.root=vda nested.end=hang"; want_st=137
-	( i=0; while ! grep -q 'L2-ROOT waiting' /tmp/out 2>/dev/null && [ $i -lt 600 ]; do sleep 0.2; i=$((i + 1)); done
+	( i=0; while ! grep -q 'L2-ROOT waiting' /tmp/out 2>/dev/null && [ $i -lt 400 ]; do sleep 0.2; i=$((i + 1)); done
 	  kill -9 $(pidof vmm) ) &
 }
 post_kill() {
