@@ -8,13 +8,16 @@
 #include "monitor/cli.h"
 
 enum { VMM_OPT_CONFIG_FILE = 600, VMM_OPT_NO_API };
-#define VMM_CLI_API_OPTIONS \
-	{"config-file", required_argument, NULL, VMM_OPT_CONFIG_FILE}, {"no-api", no_argument, NULL, VMM_OPT_NO_API},
-#define VMM_CLI_API_USAGE                                                                           \
-	"      --config-file FILE   boot from a Firecracker JSON config file (instead of --kernel ...)\n" \
+#define VMM_CLI_API_OPTIONS                                                                        \
+	{"config-file", required_argument, NULL, VMM_OPT_CONFIG_FILE},                             \
+	    {"no-api", no_argument, NULL, VMM_OPT_NO_API},
+#define VMM_CLI_API_USAGE                                                                          \
+	"      --config-file FILE   boot from a Firecracker JSON config file (instead of "         \
+	"--kernel ...)\n"                                                                          \
 	"      --no-api             open no API socket (accepted for Firecracker compatibility)\n"
 
-static inline int vmm_cli_api_option(struct vmm_config *cfg, int opt, const char *arg, char *err, size_t errlen)
+static inline int vmm_cli_api_option(struct vmm_config *cfg, int opt, const char *arg, char *err,
+				     size_t errlen)
 {
 	if (opt == VMM_OPT_NO_API) {
 		cfg->no_api = true;

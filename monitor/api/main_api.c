@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "monitor/api/api.h"
-#include "monitor/api/config.h"
+#include "monitor/api/json_config.h"
 #include "monitor/jail.h"
 #include "monitor/log.h"
 #include "monitor/vm.h"
@@ -29,11 +29,13 @@ int vmm_api_main(struct vmm_config *cfg, uint64_t start_ns)
 	char *buf = malloc(VMM_API_CONFIG_MAX + 1);
 	size_t len = 0;
 	ssize_t n = 1;
-	while (buf && len <= VMM_API_CONFIG_MAX && (n = read(fd, buf + len, VMM_API_CONFIG_MAX + 1 - len)) > 0)
+	while (buf && len <= VMM_API_CONFIG_MAX &&
+	       (n = read(fd, buf + len, VMM_API_CONFIG_MAX + 1 - len)) > 0)
 		len += (size_t)n;
 	close(fd);
 	if (!buf || n < 0) {
-		fprintf(stderr, "vmm: --config-file '%s': %s\n", cfg->config_file, buf ? strerror(errno) : "out of memory");
+		fprintf(stderr, "vmm: --config-file '%s': %s\n", cfg->config_file,
+			buf ? strerror(errno) : "out of memory");
 		free(buf);
 		return VMM_EXIT_SETUP;
 	}

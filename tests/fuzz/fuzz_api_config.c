@@ -9,19 +9,20 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "monitor/api/config.h"
+#include "monitor/api/json_config.h"
 
-#define CHECK(c)                                                                     \
-	do {                                                                         \
-		if (!(c)) {                                                          \
-			fprintf(stderr, "fuzz_api_config: %s failed at line %d\n", #c, __LINE__); \
-			abort();                                                     \
-		}                                                                    \
+#define CHECK(c)                                                                                   \
+	do {                                                                                       \
+		if (!(c)) {                                                                        \
+			fprintf(stderr, "fuzz_api_config: %s failed at line %d\n", #c, __LINE__);  \
+			abort();                                                                   \
+		}                                                                                  \
 	} while (0)
 
 static struct vmm_config base(void)
 {
-	return (struct vmm_config){.cmdline = VMM_DEFAULT_CMDLINE, .mem_size = VMM_DEFAULT_MEM, .cpus = 1};
+	return (struct vmm_config){
+	    .cmdline = VMM_DEFAULT_CMDLINE, .mem_size = VMM_DEFAULT_MEM, .cpus = 1};
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -44,9 +45,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(c1.mem_size >= VMM_MIN_MEM && c1.mem_size == c2.mem_size);
 	CHECK(c1.ndisks <= VMM_MAX_DISKS && c1.ndisks == c2.ndisks);
 	for (unsigned i = 0; i < c1.ndisks; i++)
-		CHECK(memchr(c1.disks[i].path, 0, sizeof(c1.disks[i].path)) && strcmp(c1.disks[i].path, c2.disks[i].path) == 0);
+		CHECK(memchr(c1.disks[i].path, 0, sizeof(c1.disks[i].path)) &&
+		      strcmp(c1.disks[i].path, c2.disks[i].path) == 0);
 	CHECK(c1.cmdline && strcmp(c1.cmdline, c2.cmdline) == 0);
-	CHECK(!c1.net_tap || (c1.net_tap == c1.net_tap_name && strlen(c1.net_tap) < sizeof(c1.net_tap_name) &&
-	                      !(c1.net_mac[0] & 1)));
+	CHECK(!c1.net_tap ||
+	      (c1.net_tap == c1.net_tap_name && strlen(c1.net_tap) < sizeof(c1.net_tap_name) &&
+	       !(c1.net_mac[0] & 1)));
 	return 0;
 }
