@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "monitor/log.h"
+#include "monitor/api/cli_api.h"
 
 enum { OPT_NO_HOST_DECOMPRESS = 256, OPT_FDT, OPT_NO_SECCOMP, OPT_LOG_LEVEL, OPT_PRINT_SECCOMP, OPT_CHROOT, OPT_USER };
 
@@ -33,6 +34,7 @@ static const struct option long_opts[] = {
 	{"net", required_argument, NULL, VMM_OPT_NET},
 	{"console", required_argument, NULL, VMM_OPT_CONSOLE},
 	{"poll-us", required_argument, NULL, VMM_OPT_POLL_US},
+	VMM_CLI_API_OPTIONS
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -56,14 +58,14 @@ void vmm_cli_usage(FILE *f)
 	        "      --no-host-decompress boot a bzImage through its own decompressor\n"
 	        "      --fdt                also hand the guest a device tree (setup_data)\n"
 	        "      --no-seccomp         do not install the per-thread seccomp filters\n"
-	        "%s"
+	        "%s%s"
 	        "  -h, --help               this help\n"
 	        "  -V, --version            print the version\n"
 	        "\n"
 	        "The guest's COM1 is this terminal; Ctrl-A x quits. Exit status: 0 when the guest\n"
 	        "resets or powers off, 1 on a setup error, 2 when the guest stops abnormally\n"
 	        "(KVM internal error, failed entry, crash), 128+N on signal N.\n",
-	        VMM_DEFAULT_CMDLINE, VMM_MAX_CPUS, VMM_CLI_VIRTIO_USAGE);
+	        VMM_DEFAULT_CMDLINE, VMM_MAX_CPUS, VMM_CLI_VIRTIO_USAGE, VMM_CLI_API_USAGE);
 }
 
 static enum vmm_cli_result fail(char *err, size_t errlen, const char *fmt, ...)
@@ -246,6 +248,11 @@ enum vmm_cli_result vmm_cli_parse(int argc, char **argv, struct vmm_config *cfg,
 			if (vmm_cli_virtio_option(cfg, c, optarg, err, errlen) < 0)
 				return VMM_CLI_ERROR;
 			break;
+		case VMM_OPT_CONFIG_FILE:
+		case VMM_OPT_NO_API:
+			if (vmm_cli_api_option(cfg, c, optarg, err, errlen) < 0)
+				return VMM_CLI_ERROR;
+			break;
 		case 'h':
 			vmm_cli_usage(stdout);
 			return VMM_CLI_EXIT;
@@ -267,6 +274,8 @@ enum vmm_cli_result vmm_cli_parse(int argc, char **argv, struct vmm_config *cfg,
 	}
 	if (optind < argc)
 		return fail(err, errlen, "unexpected argument '%s' (the kernel goes after --kernel)", argv[optind]);
+	if (!cfg->kernel && cfg->config_file)
+		return VMM_CLI_RUN; /* the kernel comes from the config file (monitor/api/) */
 	if (!cfg->kernel)
 		return fail(err, errlen, "no kernel given: use --kernel FILE (see --help)");
 	if (access(cfg->kernel, R_OK) != 0)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "monitor/api/api.h"
 #include "monitor/cli.h"
 #include "monitor/jail.h"
 #include "monitor/log.h"
@@ -39,6 +40,8 @@ int main(int argc, char **argv)
 		break;
 	}
 	vmm_log_set_level((enum vmm_log_level)cfg.log_level);
+	if (cfg.config_file || cfg.no_api)
+		return vmm_api_main(&cfg, start);
 	static struct vmm_vm vm;
 	/* Everything is open and no thread runs yet: drop privileges here. */
 	if (vmm_vm_create(&vm, &cfg, start) < 0 || vmm_jail_enter(&cfg) < 0) {

@@ -45,6 +45,9 @@ struct vmm_config {
 	uint8_t net_mac[6];
 	bool console_virtio; /* --console virtio */
 	unsigned poll_us;    /* --poll-us: block queues polled this long after a request */
+	/* monitor/api/cli_api.h */
+	const char *config_file; /* --config-file FILE: NULL = none */
+	bool no_api;             /* --no-api */
 };
 
 #endif

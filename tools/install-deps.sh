@@ -6,7 +6,9 @@ PKGS="build-essential autoconf automake libtool pkg-config check libfdt-dev
 device-tree-compiler libseccomp-dev acpica-tools busybox-static cpio
 zlib1g-dev liblzma-dev liblz4-dev libzstd-dev libbz2-dev linux-libc-dev
 clang libclang-rt-14-dev iproute2 git ca-certificates
-lz4 xz-utils zstd bzip2 gzip file"
+lz4 xz-utils zstd bzip2 gzip file
+libjansson-dev libhttp-parser-dev
+curl"
 # make check's nested-KVM bed (tests/nested): QEMU TCG as L1, e2fsprogs for the ext4 root disk.
 PKGS="$PKGS qemu-system-x86 e2fsprogs"
 # --bench: also what make bench compares against (QEMU microvm) and uses (perf).

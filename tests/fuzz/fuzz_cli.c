@@ -97,6 +97,8 @@ static void check_one(enum vmm_cli_result r, const struct vmm_config *c, const c
 	}
 	if (r != VMM_CLI_RUN)
 		return;
+	if (!c->kernel && c->config_file) /* --config-file: the kernel comes from monitor/api/ */
+		return;
 	CHECK(c->kernel && points_into(c->kernel, argv, argc) && access(c->kernel, R_OK) == 0);
 	CHECK(!c->initrd || points_into(c->initrd, argv, argc));
 	CHECK(c->cmdline && (strcmp(c->cmdline, VMM_DEFAULT_CMDLINE) == 0 ||
