@@ -20,6 +20,7 @@
 struct vmm_disk {
 	char path[VMM_DISK_PATH_MAX]; /* copied out of --disk's argument */
 	bool read_only;
+	bool format_raw; /* ,format=raw: attach without probing the format */
 };
 
 struct vmm_config {
@@ -68,6 +69,8 @@ void vmm_cli_usage(FILE *f);
 int vmm_cli_virtio_option(struct vmm_config *cfg, int opt, const char *arg, char *err, size_t errlen);
 #define VMM_CLI_VIRTIO_USAGE                                                                       \
 	"      --disk PATH[,ro]     virtio-blk on a raw image file (repeatable, up to 8)\n"          \
+	"                           [,format=raw]: locked while in use (shared with ,ro); a\n"     \
+	"                           qcow2/vmdk/vhd/ISO/compressed file needs ,format=raw\n"       \
 	"      --rng                virtio-rng (entropy from the host's getrandom)\n"               \
 	"      --net tap=NAME[,mac=MAC] virtio-net on an existing tap device\n"                     \
 	"      --console virtio     guest console on virtio-console (COM1 stays for early output)\n" \

@@ -27,6 +27,7 @@
 #include "devices/virtio/console.h"
 #include "devices/virtio/net.h"
 #include "devices/virtio/rng.h"
+#include "monitor/image.h"
 #include "monitor/log.h"
 #include "monitor/seccomp.h"
 #include "monitor/term.h"
@@ -157,13 +158,7 @@ static int watch_add(struct vmm_virtio *vv, struct watch *w, uint32_t events)
 
 static int open_disk(const struct vmm_disk *disk)
 {
-	int fd = open(disk->path, (disk->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-	if (fd < 0) {
-		int e = errno;
-		vmm_err("cannot open disk '%s'%s: %s", disk->path, disk->read_only ? " (read-only)" : "", strerror(e));
-		return -e;
-	}
-	return fd;
+	return vmm_image_open(disk); /* monitor/image.c: open, lock, probe */
 }
 
 static int open_tap(const char *name)
