@@ -1,6 +1,7 @@
 /* monitor/image.c — see image.h. */
-#include "monitor/image.h"
 #include "config.h"
+
+#include "monitor/image.h"
 
 #include <errno.h>
 #include <fcntl.h>
