@@ -46,6 +46,7 @@ struct vmm_config {
 	uint8_t net_mac[6];
 	bool console_virtio; /* --console virtio */
 	unsigned poll_us;    /* --poll-us: block queues polled this long after a request */
+	bool net_tap_create; /* --net tap=NAME,create: TUNSETIFF may create the tap */
 };
 
 /* "UID:GID" (decimal, each < 2^32-1) -> 0 or -EINVAL. */
@@ -72,7 +73,8 @@ int vmm_cli_virtio_option(struct vmm_config *cfg, int opt, const char *arg, char
 	"                           [,format=raw]: locked while in use (shared with ,ro); a\n"     \
 	"                           qcow2/vmdk/vhd/ISO/compressed file needs ,format=raw\n"       \
 	"      --rng                virtio-rng (entropy from the host's getrandom)\n"               \
-	"      --net tap=NAME[,mac=MAC] virtio-net on an existing tap device\n"                     \
+	"      --net tap=NAME[,mac=MAC][,create] virtio-net on an existing tap device\n"            \
+	"                           (,create: create it when it does not exist)\n"                 \
 	"      --console virtio     guest console on virtio-console (COM1 stays for early output)\n" \
 	"      --poll-us N          after a disk request, poll the disk's queue up to N us for the\n" \
 	"                           next one (adaptive) before waiting for a notification (default\n" \

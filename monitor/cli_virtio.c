@@ -96,6 +96,8 @@ static int opt_net(struct vmm_config *cfg, const char *arg, char *err, size_t er
 			if (parse_mac(p + 4, len - 4, cfg->net_mac) < 0)
 				return fail(err, errlen, "--net: '%.*s' is not a unicast MAC like 52:54:00:12:34:56",
 				            (int)(len - 4), p + 4);
+		} else if (len == 6 && strncmp(p, "create", 6) == 0) {
+			cfg->net_tap_create = true;
 		} else {
 			return fail(err, errlen, "--net '%s': expected tap=NAME[,mac=MAC]", arg);
 		}

@@ -30,6 +30,7 @@
 #include "monitor/image.h"
 #include "monitor/log.h"
 #include "monitor/seccomp.h"
+#include "monitor/tap_check.h"
 #include "monitor/term.h"
 #include "monitor/vm.h"
 
@@ -398,6 +399,8 @@ static int add_net(struct vmm_virtio *vv, const struct vmm_config *cfg)
 	if (e < 0)
 		return e;
 	tc.gsi = d->gsi;
+	if ((e = vmm_tap_check(cfg->net_tap, cfg->net_tap_create)) < 0) /* monitor/tap_check.c */
+		return e;
 	int fd = open_tap(cfg->net_tap);
 	if (fd < 0)
 		return fd;
