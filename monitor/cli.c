@@ -62,9 +62,10 @@ void vmm_cli_usage(FILE *f)
 	        "\n"
 	        "--kernel, --initrd, --cmdline, --mem, --cpus, --chroot and --user may be given once;\n"
 	        "--log-level: the last one counts.\n"
-	        "The guest's COM1 is this terminal; Ctrl-A x quits. Exit status: 0 when the guest\n"
-	        "resets or powers off, 1 on a setup error, 2 when the guest stops abnormally\n"
-	        "(KVM internal error, failed entry, crash), 128+N on signal N.\n",
+	        "The guest's COM1 is this terminal; Ctrl-A x quits, Ctrl-A h lists the keys.\n"
+	        "Exit status: 0 when the guest resets or powers off, 1 on a setup error, 2 when\n"
+	        "the guest stops abnormally (KVM internal error, failed entry, crash), 128+N on\n"
+	        "signal N.\n",
 	        VMM_DEFAULT_CMDLINE, VMM_MAX_CPUS, VMM_CLI_VIRTIO_USAGE);
 }
 
