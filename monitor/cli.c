@@ -60,8 +60,8 @@ void vmm_cli_usage(FILE *f)
 	        "  -h, --help               this help\n"
 	        "  -V, --version            print the version\n"
 	        "\n"
-	        "--kernel, --initrd, --cmdline, --mem, --cpus, --chroot and --user may be given once;\n"
-	        "--log-level: the last one counts.\n"
+	        "--kernel, --initrd, --mem, --cpus, --chroot and --user may be given once;\n"
+	        "--cmdline and --log-level: the last one counts.\n"
 	        "The guest's COM1 is this terminal; Ctrl-A x quits, Ctrl-A h lists the keys.\n"
 	        "Exit status: 0 when the guest resets or powers off, 1 on a setup error, 2 when\n"
 	        "the guest stops abnormally (KVM internal error, failed entry, crash), 128+N on\n"
@@ -173,7 +173,7 @@ enum vmm_cli_result vmm_cli_parse(int argc, char **argv, struct vmm_config *cfg,
 		int opt;
 		const char *name;
 	} single[] = {
-		{'k', "--kernel"}, {'i', "--initrd"}, {'p', "--cmdline"}, {'m', "--mem"},
+		{'k', "--kernel"}, {'i', "--initrd"}, {'m', "--mem"},
 		{'c', "--cpus"},   {OPT_CHROOT, "--chroot"}, {OPT_USER, "--user"},
 	};
 	unsigned seen = 0;
