@@ -211,6 +211,13 @@ static long long do_bzip2(const uint8_t *in, size_t n, uint8_t *out, size_t cap)
 }
 #endif
 
+size_t boot_decompress_bound(uint64_t guest_ram)
+{
+	if (guest_ram == 0 || guest_ram > BOOT_DECOMP_DEFAULT_MAX)
+		return (size_t)BOOT_DECOMP_DEFAULT_MAX;
+	return (size_t)guest_ram;
+}
+
 int boot_decompress(const uint8_t *in, size_t in_len, size_t max_out, uint8_t **out,
 		    size_t *out_len, enum boot_compression *fmt, struct boot_err *err)
 {

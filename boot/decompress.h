@@ -25,6 +25,10 @@ enum boot_compression {
 /* Default bound on the decompressed size (boot_config.max_decompressed). */
 #define BOOT_DECOMP_DEFAULT_MAX (512ULL << 20)
 
+/* The bound for a guest of guest_ram bytes: the decompressed kernel must fit in
+ * guest RAM, and never more than BOOT_DECOMP_DEFAULT_MAX. Pure. */
+size_t boot_decompress_bound(uint64_t guest_ram);
+
 /* Format from the first bytes, BOOT_COMP_UNKNOWN if none matches. */
 enum boot_compression boot_detect_compression(const uint8_t *p, size_t n);
 /* "gzip", "xz", ...; never NULL. */

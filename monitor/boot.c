@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "boot/boot.h"
+#include "boot/decompress.h"
 #include "monitor/log.h"
 #include "monitor/vcpu.h"
 #include "monitor/virtio.h"
@@ -119,6 +120,7 @@ int vmm_boot(struct vmm_vm *vm)
 		.virtio = vlist,
 		.nvirtio = nv,
 		.flags = (cfg->host_decompress ? 0 : BOOT_F_NO_HOST_DECOMPRESS) | (cfg->fdt ? BOOT_F_FDT : 0),
+		.max_decompressed = boot_decompress_bound(cfg->mem_size), /* boot/decompress.c */
 	};
 	res = calloc(1, sizeof(*res));
 	if (!res) {

@@ -62,9 +62,12 @@ void vmm_cli_usage(FILE *f)
 	        "  -h, --help               this help\n"
 	        "  -V, --version            print the version\n"
 	        "\n"
-	        "The guest's COM1 is this terminal; Ctrl-A x quits. Exit status: 0 when the guest\n"
-	        "resets or powers off, 1 on a setup error, 2 when the guest stops abnormally\n"
-	        "(KVM internal error, failed entry, crash), 128+N on signal N.\n",
+	        "--kernel, --initrd, --mem, --cpus, --chroot and --user may be given once;\n"
+	        "--cmdline and --log-level: the last one counts.\n"
+	        "The guest's COM1 is this terminal; Ctrl-A x quits, Ctrl-A h lists the keys.\n"
+	        "Exit status: 0 when the guest resets or powers off, 1 on a setup error, 2 when\n"
+	        "the guest stops abnormally (KVM internal error, failed entry, crash), 128+N on\n"
+	        "signal N.\n",
 	        VMM_DEFAULT_CMDLINE, VMM_MAX_CPUS, VMM_CLI_VIRTIO_USAGE, VMM_CLI_API_USAGE);
 }
 
@@ -167,7 +170,23 @@ enum vmm_cli_result vmm_cli_parse(int argc, char **argv, struct vmm_config *cfg,
 	opterr = 0;
 	optind = 0; /* 0, not 1: fully resets getopt, which may hold a half-read "-hk" */
 	int c;
+	/* single-valued options: a second one is refused, never silently last-wins */
+	static const struct {
+		int opt;
+		const char *name;
+	} single[] = {
+		{'k', "--kernel"}, {'i', "--initrd"}, {'m', "--mem"},
+		{'c', "--cpus"},   {OPT_CHROOT, "--chroot"}, {OPT_USER, "--user"},
+	};
+	unsigned seen = 0;
 	while ((c = getopt_long(argc, argv, ":k:i:p:m:c:hV", long_opts, NULL)) != -1) {
+		for (unsigned i = 0; i < sizeof(single) / sizeof(single[0]); i++) {
+			if (single[i].opt != c)
+				continue;
+			if (seen & (1u << i))
+				return fail(err, errlen, "option '%s' given twice (it takes one value)", single[i].name);
+			seen |= 1u << i;
+		}
 		switch (c) {
 		case 'k':
 			cfg->kernel = optarg;

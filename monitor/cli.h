@@ -30,8 +30,11 @@ void vmm_cli_usage(FILE *f);
 int vmm_cli_virtio_option(struct vmm_config *cfg, int opt, const char *arg, char *err, size_t errlen);
 #define VMM_CLI_VIRTIO_USAGE                                                                       \
 	"      --disk PATH[,ro]     virtio-blk on a raw image file (repeatable, up to 8)\n"          \
+	"                           [,format=raw]: locked while in use (shared with ,ro); a\n"     \
+	"                           qcow2/vmdk/vhd/ISO/compressed file needs ,format=raw\n"       \
 	"      --rng                virtio-rng (entropy from the host's getrandom)\n"               \
-	"      --net tap=NAME[,mac=MAC] virtio-net on an existing tap device\n"                     \
+	"      --net tap=NAME[,mac=MAC][,create] virtio-net on an existing tap device\n"            \
+	"                           (,create: create it when it does not exist)\n"                 \
 	"      --console virtio     guest console on virtio-console (COM1 stays for early output)\n" \
 	"      --poll-us N          after a disk request, poll the disk's queue up to N us for the\n" \
 	"                           next one (adaptive) before waiting for a notification (default\n" \

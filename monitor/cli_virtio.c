@@ -1,5 +1,5 @@
 /* Command line options for the virtio-mmio devices (see cli.h):
- * --disk PATH[,ro], --rng, --net tap=NAME[,mac=MAC], --console virtio,
+ * --disk PATH[,ro][,format=raw], --rng, --net tap=NAME[,mac=MAC], --console virtio,
  * --poll-us N. Arguments are copied, never cut in place: the caller's strings
  * stay as given (a second parse of the same argv sees the same). */
 #include "monitor/cli.h"
@@ -47,21 +47,29 @@ static int opt_disk(struct vmm_config *cfg, const char *arg, char *err, size_t e
 	if (cfg->ndisks >= VMM_MAX_DISKS)
 		return fail(err, errlen, "--disk: at most %d disks", VMM_MAX_DISKS);
 	size_t n = strlen(arg);
-	bool ro = false;
-	if (n >= 3 && strcmp(arg + n - 3, ",ro") == 0) {
-		ro = true;
-		n -= 3;
+	bool ro = false, raw = false;
+	/* trailing ",ro" and ",format=raw" in any order */
+	for (;;) {
+		if (!ro && n >= 3 && strncmp(arg + n - 3, ",ro", 3) == 0) {
+			ro = true;
+			n -= 3;
+		} else if (!raw && n >= 11 && strncmp(arg + n - 11, ",format=raw", 11) == 0) {
+			raw = true;
+			n -= 11;
+		} else
+			break;
 	}
 	if (n == 0)
-		return fail(err, errlen, "--disk '%s': no file name (use --disk PATH[,ro])", arg);
+		return fail(err, errlen, "--disk '%s': no file name (use --disk PATH[,ro][,format=raw])", arg);
 	if (memchr(arg, ',', n))
-		return fail(err, errlen, "--disk '%s': unknown option after ',' (only ',ro')", arg);
+		return fail(err, errlen, "--disk '%s': unknown option after ',' (only ',ro' and ',format=raw')", arg);
 	struct vmm_disk *d = &cfg->disks[cfg->ndisks];
 	if (n >= sizeof(d->path))
 		return fail(err, errlen, "--disk: the path is too long (%zu bytes, at most %zu)", n, sizeof(d->path) - 1);
 	memcpy(d->path, arg, n);
 	d->path[n] = '\0';
 	d->read_only = ro;
+	d->format_raw = raw;
 	cfg->ndisks++;
 	return 0;
 }
@@ -88,6 +96,8 @@ static int opt_net(struct vmm_config *cfg, const char *arg, char *err, size_t er
 			if (parse_mac(p + 4, len - 4, cfg->net_mac) < 0)
 				return fail(err, errlen, "--net: '%.*s' is not a unicast MAC like 52:54:00:12:34:56",
 				            (int)(len - 4), p + 4);
+		} else if (len == 6 && strncmp(p, "create", 6) == 0) {
+			cfg->net_tap_create = true;
 		} else {
 			return fail(err, errlen, "--net '%s': expected tap=NAME[,mac=MAC]", arg);
 		}

@@ -36,7 +36,7 @@ int vmm_kvm_open(struct vmm_kvm *k, unsigned ncpus)
 	k->sys_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (k->sys_fd < 0) {
 		int e = errno;
-		vmm_err("cannot open /dev/kvm: %s", strerror(e));
+		vmm_err("cannot open /dev/kvm: %s%s", strerror(e), e == EACCES || e == EPERM ? " (run as root, join the kvm group, or grant access: setfacl -m u:$USER:rw /dev/kvm)" : "");
 		return -e;
 	}
 	int v = ioctl(k->sys_fd, KVM_GET_API_VERSION, 0);

@@ -84,6 +84,12 @@ bool vmm_console_filter(struct vmm_console_in *c, const uint8_t *in, size_t n, u
 				out[o++] = CTRL_A;
 				continue;
 			}
+			if (b == 'h' || b == 'H' || b == '?') {
+				static const char help[] = "\r\nvmm: escape keys: Ctrl-A x quit, Ctrl-A Ctrl-A send Ctrl-A, "
+				                           "Ctrl-A h this help\r\n";
+				(void)!write(STDERR_FILENO, help, sizeof(help) - 1);
+				continue;
+			}
 			out[o++] = CTRL_A; /* not an escape after all */
 			out[o++] = b;
 			continue;

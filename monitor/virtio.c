@@ -28,8 +28,10 @@
 #include "devices/virtio/net.h"
 #include "devices/virtio/rng.h"
 #include "monitor/clock.h"
+#include "monitor/image.h"
 #include "monitor/log.h"
 #include "monitor/seccomp.h"
+#include "monitor/tap_check.h"
 #include "monitor/virtio_backend.h"
 #include "monitor/vm.h"
 
@@ -264,7 +266,7 @@ static int add_disk(struct vmm_virtio *vv, const struct vmm_disk *disk, unsigned
 	if (e < 0)
 		return e;
 	tc.gsi = d->gsi;
-	int fd = vmm_backend_disk(disk);
+	int fd = vmm_image_open(disk); /* monitor/image.c: open, lock, probe */
 	if (fd < 0)
 		return fd;
 	char serial[21];
@@ -317,6 +319,8 @@ static int add_net(struct vmm_virtio *vv, const struct vmm_config *cfg)
 	if (e < 0)
 		return e;
 	tc.gsi = d->gsi;
+	if ((e = vmm_tap_check(cfg->net_tap, cfg->net_tap_create)) < 0) /* monitor/tap_check.c */
+		return e;
 	int fd = vmm_backend_tap(cfg->net_tap);
 	if (fd < 0)
 		return fd;

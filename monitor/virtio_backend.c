@@ -19,17 +19,6 @@
 #include "monitor/log.h"
 #include "monitor/term.h"
 
-int vmm_backend_disk(const struct vmm_disk *disk)
-{
-	int fd = open(disk->path, (disk->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-	if (fd < 0) {
-		int e = errno;
-		vmm_err("cannot open disk '%s'%s: %s", disk->path, disk->read_only ? " (read-only)" : "", strerror(e));
-		return -e;
-	}
-	return fd;
-}
-
 int vmm_backend_tap(const char *name)
 {
 	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);

@@ -1,4 +1,4 @@
-/* Host backends of the virtio devices: the disk image file, the tap device
+/* Host backends of the virtio devices: the tap device (disk images: monitor/image.c)
  * (IFF_VNET_HDR), the console's stdin pipe and stdout dup, and the
  * process-wide SIGBUS guard for mapped disks. Each opener logs its own error
  * and returns an fd (the caller owns it) or a negative errno. */
@@ -7,8 +7,6 @@
 
 #include "monitor/vm_config.h"
 
-/* --disk: the image, read-only or read-write. */
-int vmm_backend_disk(const struct vmm_disk *disk);
 /* --net tap=NAME: the tap, non-blocking, vnet headers of VIRTIO_NET_HDR_LEN. */
 int vmm_backend_tap(const char *name);
 /* --console virtio: p[0] the device's non-blocking input, p[1] where the main

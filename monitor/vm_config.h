@@ -20,6 +20,7 @@
 struct vmm_disk {
 	char path[VMM_DISK_PATH_MAX]; /* copied out of --disk's argument */
 	bool read_only;
+	bool format_raw; /* ,format=raw: attach without probing the format */
 };
 
 struct vmm_config {
@@ -48,6 +49,7 @@ struct vmm_config {
 	/* monitor/api/cli_api.h */
 	const char *config_file; /* --config-file FILE: NULL = none */
 	bool no_api;             /* --no-api */
+	bool net_tap_create; /* --net tap=NAME,create: TUNSETIFF may create the tap */
 };
 
 #endif

@@ -28,6 +28,7 @@ immutable=
 fifo_holder=
 cleanup() {
 	[ -z "$fifo_holder" ] || kill "$fifo_holder" 2>/dev/null
+	[ -z "$lock_holder" ] || kill "$lock_holder" 2>/dev/null
 	[ -z "$immutable" ] || chattr -i "$immutable"
 	chmod -R u+w "$work" 2>/dev/null
 	rm -rf "$work"
@@ -62,8 +63,15 @@ echo "plain file" >"$fx/file"
 truncate -s 1M "$fx/disk.img"
 truncate -s 1M "$fx/immutable.img"
 chattr +i "$fx/immutable.img" 2>/dev/null && immutable=$fx/immutable.img
+# Images in other formats (by their magic) and one another process holds a write lock on.
+{ printf 'QFI\373\0\0\0\3'; head -c 65528 /dev/zero; } >"$fx/qcow2.img"
+truncate -s 64K "$fx/iso.img"
+printf 'CD001' | dd of="$fx/iso.img" bs=1 seek=$((0x8001)) conv=notrunc status=none
+head -c 65536 /dev/zero | gzip -c >"$fx/gzip.img"
+truncate -s 1M "$fx/locked.img"
 chmod 0444 "$fx"/tiny.elf "$fx"/tiny.bzImage "$fx"/empty "$fx"/random "$fx"/trunc.* "$fx"/hollow.bzImage \
-	"$fx"/huge "$fx"/file "$fx"/fifo "$fx"/fifo-held "$fx"/huge.bzImage "$fx"/disk.img
+	"$fx"/huge "$fx"/file "$fx"/fifo "$fx"/fifo-held "$fx"/huge.bzImage "$fx"/disk.img \
+	"$fx"/qcow2.img "$fx"/iso.img "$fx"/gzip.img "$fx"/locked.img
 longcmd=$(printf 'x%.0s' $(seq 3000))
 
 # A process holding the FIFO open for writing (and never writing) makes a
@@ -71,6 +79,22 @@ longcmd=$(printf 'x%.0s' $(seq 3000))
 # blocking open would wait forever: the VMM must do neither.
 sleep 100000 3<>"$fx/fifo-held" &
 fifo_holder=$!
+# An open-file-description write lock on locked.img, held until the end (python3's fcntl
+# knows F_OFD_SETLK; rows that need it are skipped without python3).
+locked=
+lock_holder=
+if command -v python3 >/dev/null 2>&1; then
+	python3 -c 'import fcntl, os, struct, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR)
+fcntl.fcntl(fd, fcntl.F_OFD_SETLK, struct.pack("hhqqi", fcntl.F_WRLCK, 0, 0, 0, 0))
+print("locked", flush=True)
+time.sleep(100000)' "$fx/locked.img" >"$work/lock-ready" 2>/dev/null &
+	lock_holder=$!
+	for _ in $(seq 50); do
+		grep -q locked "$work/lock-ready" 2>/dev/null && { locked=$fx/locked.img; break; }
+		sleep 0.1
+	done
+fi
 
 subst() {
 	local s=$1
@@ -91,6 +115,10 @@ subst() {
 	s=${s//@FILE@/$fx/file}
 	s=${s//@DISK@/$fx/disk.img}
 	s=${s//@IMMUTABLE@/$immutable}
+	s=${s//@QCOW2@/$fx/qcow2.img}
+	s=${s//@ISO@/$fx/iso.img}
+	s=${s//@GZIP@/$fx/gzip.img}
+	s=${s//@LOCKED@/$locked}
 	s=${s//@LONGCMD@/$longcmd}
 	printf '%s' "$s"
 }
@@ -123,6 +151,11 @@ while IFS= read -r line; do
 	rows=$((rows + 1))
 	if [ -z "$huge_host" ] && [[ $line == *@HUGE_HOST@* ]]; then
 		echo "skip $name: no tmpfs at /dev/shm for a 200 TiB sparse file"
+		skipped=$((skipped + 1))
+		continue
+	fi
+	if [ -z "$locked" ] && [[ $line == *@LOCKED@* ]]; then
+		echo "skip $name: no python3 to hold an F_OFD_SETLK lock"
 		skipped=$((skipped + 1))
 		continue
 	fi

@@ -37,7 +37,7 @@ expect_rc 0
 expect_err "guest reset through the i8042"
 
 # 2. The tap disappears under a running guest (root and ip(8) needed: the VMM
-# creates the tap itself through /dev/net/tun).
+# creates the tap itself through /dev/net/tun: ,create).
 if [ "$(id -u)" -ne 0 ] || [ ! -c /dev/net/tun ] || ! command -v ip >/dev/null; then
 	echo "tap part skipped: needs root, /dev/net/tun and ip(8)"
 	echo "PASS"
@@ -46,7 +46,7 @@ fi
 tap="vmmgone$$"
 tap=${tap:0:15}
 rm -f "$OUT" "$ERR"
-timeout "$VM_TIMEOUT" "$VMM" --kernel "$TINY_ELF" --cmdline tiny.test=idle --net "tap=$tap" >"$OUT" 2>"$ERR" </dev/null &
+timeout "$VM_TIMEOUT" "$VMM" --kernel "$TINY_ELF" --cmdline tiny.test=idle --net "tap=$tap,create" >"$OUT" 2>"$ERR" </dev/null &
 tpid=$!
 wait_for "$OUT" "TINY INFO idle" || fail "guest did not reach idle"
 pid=$(pgrep -P "$tpid" | head -1)
