@@ -224,6 +224,37 @@ int gm_memory_load(const struct gm_memory *m, gm_addr_t a, size_t size, enum gm_
 int gm_memory_store(const struct gm_memory *m, gm_addr_t a, size_t size, uint64_t val,
 		    enum gm_order order);
 
+/* Atomic read-modify-write of a 1/2/4/8-byte value at a (aligned to its
+ * size, inside one region): as gm_vslice_fetch_op / gm_vslice_cmpxchg, plus
+ * the region checks. The region must be writable (-EACCES otherwise, even
+ * for a cmpxchg that would fail); the bytes are marked in the region's dirty
+ * bitmap whenever they are written. 0 (cmpxchg: 1 stored, 0 not), -EFAULT
+ * (unmapped), -EACCES, -EINVAL (size, op, order, misaligned, NULL). */
+int gm_memory_fetch_op(const struct gm_memory *m, gm_addr_t a, size_t size, enum gm_rmw_op op,
+		       uint64_t val, enum gm_order order, uint64_t *old);
+int gm_memory_cmpxchg(const struct gm_memory *m, gm_addr_t a, size_t size, uint64_t *expected,
+		      uint64_t desired, enum gm_order order);
+static inline int gm_memory_fetch_add(const struct gm_memory *m, gm_addr_t a, size_t size,
+				      uint64_t val, enum gm_order order, uint64_t *old)
+{
+	return gm_memory_fetch_op(m, a, size, GM_RMW_ADD, val, order, old);
+}
+static inline int gm_memory_fetch_or(const struct gm_memory *m, gm_addr_t a, size_t size,
+				     uint64_t val, enum gm_order order, uint64_t *old)
+{
+	return gm_memory_fetch_op(m, a, size, GM_RMW_OR, val, order, old);
+}
+static inline int gm_memory_fetch_and(const struct gm_memory *m, gm_addr_t a, size_t size,
+				      uint64_t val, enum gm_order order, uint64_t *old)
+{
+	return gm_memory_fetch_op(m, a, size, GM_RMW_AND, val, order, old);
+}
+static inline int gm_memory_swap(const struct gm_memory *m, gm_addr_t a, size_t size,
+				 uint64_t val, enum gm_order order, uint64_t *old)
+{
+	return gm_memory_fetch_op(m, a, size, GM_RMW_SWAP, val, order, old);
+}
+
 /* Fast typed accessors (inline fast path, host byte order). 0 or -errno as
  * gm_memory_read_obj / write_obj. */
 #define GM__TYPED_ACCESS(bits)                                                                     \
@@ -251,6 +282,39 @@ GM__TYPED_ACCESS(8)
 GM__TYPED_ACCESS(16)
 GM__TYPED_ACCESS(32)
 GM__TYPED_ACCESS(64)
+
+/* Inline acquire loads / release stores (u16, u32, u64), the atomic
+ * counterparts of the typed accessors: 0 or -errno as gm_memory_load /
+ * gm_memory_store (-EINVAL when misaligned). A store to a dirty-tracked
+ * region takes the out-of-line path, which marks the bitmap. */
+#define GM__ORDERED_ACCESS(bits)                                                                   \
+	static inline int gm_memory_load_acquire_u##bits(const struct gm_memory *m, gm_addr_t a,   \
+							 uint##bits##_t *out)                      \
+	{                                                                                          \
+		uintptr_t p = gm__fast_ptr(m, a.raw, false);                                       \
+		if (__builtin_expect(GM__FAST_OK(p, bits / 8), 1)) {                               \
+			*out = __atomic_load_n((const uint##bits##_t *)p, __ATOMIC_ACQUIRE);       \
+			return 0;                                                                  \
+		}                                                                                  \
+		uint64_t v = 0;                                                                    \
+		int rc = gm_memory_load(m, a, bits / 8, GM_ACQUIRE, &v);                           \
+		if (rc == 0)                                                                       \
+			*out = (uint##bits##_t)v;                                                  \
+		return rc;                                                                         \
+	}                                                                                          \
+	static inline int gm_memory_store_release_u##bits(const struct gm_memory *m, gm_addr_t a,  \
+							  uint##bits##_t val)                      \
+	{                                                                                          \
+		uintptr_t p = gm__fast_ptr(m, a.raw, true);                                        \
+		if (__builtin_expect(GM__FAST_OK(p, bits / 8), 1)) {                               \
+			__atomic_store_n((uint##bits##_t *)p, val, __ATOMIC_RELEASE);              \
+			return 0;                                                                  \
+		}                                                                                  \
+		return gm_memory_store(m, a, bits / 8, val, GM_RELEASE);                           \
+	}
+GM__ORDERED_ACCESS(16)
+GM__ORDERED_ACCESS(32)
+GM__ORDERED_ACCESS(64)
 
 /* File descriptors straight into / out of guest memory (EINTR retried).
  *   read_from_fd:       up to count bytes from fd into guest memory at a;

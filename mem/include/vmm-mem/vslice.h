@@ -167,6 +167,30 @@ int gm_vslice_load(const struct gm_vslice *s, size_t off, size_t size, enum gm_o
 int gm_vslice_store(const struct gm_vslice *s, size_t off, size_t size, uint64_t val,
 		    enum gm_order order);
 
+/* Atomic read-modify-write of a size-byte (1, 2, 4 or 8) unsigned value at
+ * off, with memory order `order` (any of the five).
+ *   fetch_op: applies op with operand val (SWAP stores val) and puts the
+ *     previous value in *old (old may be NULL). Marks the bytes dirty.
+ *   cmpxchg: strong compare-exchange; if the value equals *expected it
+ *     stores desired and returns 1 (marks dirty), else stores the current
+ *     value in *expected and returns 0 (nothing written, nothing marked).
+ *     The failure order is derived from `order` (release part dropped).
+ * Errors: -EFAULT (out of bounds), -EINVAL (bad size, op or order, address
+ * not aligned to size, NULL expected). Values wider than size are truncated.
+ * Threads: safe against any concurrent atomic on the same bytes. */
+enum gm_rmw_op {
+	GM_RMW_ADD,
+	GM_RMW_SUB,
+	GM_RMW_OR,
+	GM_RMW_AND,
+	GM_RMW_XOR,
+	GM_RMW_SWAP,
+};
+int gm_vslice_fetch_op(const struct gm_vslice *s, size_t off, size_t size, enum gm_rmw_op op,
+		       uint64_t val, enum gm_order order, uint64_t *old);
+int gm_vslice_cmpxchg(const struct gm_vslice *s, size_t off, size_t size, uint64_t *expected,
+		      uint64_t desired, enum gm_order order);
+
 /* File descriptors straight into / out of the slice (EINTR retried).
  *   read_from_fd:  one read() of up to min(count, len) bytes into the slice
  *                  start (marks dirty); bytes read (0 at EOF) or -errno.
@@ -183,6 +207,10 @@ int gm_vslice_write_all_to_fd(const struct gm_vslice *s, int fd, size_t count);
  * Same return values as gm_vslice_load/store; no bounds checks. */
 int gm__atomic_load(const void *p, size_t size, enum gm_order order, uint64_t *out);
 int gm__atomic_store(void *p, size_t size, uint64_t val, enum gm_order order);
+int gm__atomic_rmw(void *p, size_t size, enum gm_rmw_op op, uint64_t val, enum gm_order order,
+		   uint64_t *old);
+int gm__atomic_cmpxchg(void *p, size_t size, uint64_t *expected, uint64_t desired,
+		       enum gm_order order);
 
 #ifdef __cplusplus
 }
