@@ -28,6 +28,8 @@
 #ifndef VMM_MEM_MEMORY_H
 #define VMM_MEM_MEMORY_H
 
+#include <vmm-mem/api.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -117,55 +119,55 @@ static inline uintptr_t gm__fast_ptr(const struct gm_memory *m, uint64_t a, bool
 /* Build from ranges: one anonymous (private, MAP_NORESERVE) region per range.
  * Ranges must not overlap (any order; sorted here). 0, -EINVAL (overlap, zero
  * length, overflow), -ENOMEM. *out gets one reference. */
-int gm_memory_new_anon(struct gm_memory **out, const struct gm_range *ranges, size_t n);
+GM_API int gm_memory_new_anon(struct gm_memory **out, const struct gm_range *ranges, size_t n);
 /* Same, with mmap options (dirty tracking, prot, flags) applied to every region. */
 struct gm_mmap_opts;
-int gm_memory_new_anon_opts(struct gm_memory **out, const struct gm_range *ranges, size_t n,
+GM_API int gm_memory_new_anon_opts(struct gm_memory **out, const struct gm_range *ranges, size_t n,
 			    const struct gm_mmap_opts *opts);
 /* Build from existing regions (any order). Takes its own reference on each
  * region; the caller keeps its references. 0, -EINVAL (overlap, or two
  * file-backed regions mapping overlapping parts of the same file), -ENOMEM. */
-int gm_memory_new_from_regions(struct gm_memory **out, struct gm_region *const *regions, size_t n);
+GM_API int gm_memory_new_from_regions(struct gm_memory **out, struct gm_region *const *regions, size_t n);
 /* n == 0 is accepted by both builders and gives an empty collection.
  * Ownership: the builders give *out one reference; every holder drops its
  * own with gm_memory_put(). */
-struct gm_memory *gm_memory_get(struct gm_memory *m); /* +1 reference, returns m */
-void gm_memory_put(struct gm_memory *m); /* -1; at 0 drops every region reference; NULL ok */
+GM_API struct gm_memory *gm_memory_get(struct gm_memory *m); /* +1 reference, returns m */
+GM_API void gm_memory_put(struct gm_memory *m); /* -1; at 0 drops every region reference; NULL ok */
 
 /* New collection = m plus r (m is unchanged). 0, -EINVAL (overlap), -ENOMEM. */
-int gm_memory_insert_region(const struct gm_memory *m, struct gm_region *r, struct gm_memory **out);
+GM_API int gm_memory_insert_region(const struct gm_memory *m, struct gm_region *r, struct gm_memory **out);
 /* New collection = m without the region that starts at `start` and has
  * length `len`. 0, -ENOENT (no such region), -ENOMEM. If removed is not
  * NULL it receives a reference to the removed region. */
-int gm_memory_remove_region(const struct gm_memory *m, gm_addr_t start, uint64_t len,
+GM_API int gm_memory_remove_region(const struct gm_memory *m, gm_addr_t start, uint64_t len,
 			    struct gm_memory **out, struct gm_region **removed);
 
-size_t gm_memory_num_regions(const struct gm_memory *m);
-const struct gm_region *gm_memory_region(const struct gm_memory *m, size_t i); /* sorted */
+GM_API size_t gm_memory_num_regions(const struct gm_memory *m);
+GM_API const struct gm_region *gm_memory_region(const struct gm_memory *m, size_t i); /* sorted */
 /* Region holding a, or NULL. */
-const struct gm_region *gm_memory_find_region(const struct gm_memory *m, gm_addr_t a);
+GM_API const struct gm_region *gm_memory_find_region(const struct gm_memory *m, gm_addr_t a);
 /* Index of the region holding a, or -1. */
-ssize_t gm_memory_find_index(const struct gm_memory *m, gm_addr_t a);
+GM_API ssize_t gm_memory_find_index(const struct gm_memory *m, gm_addr_t a);
 /* Last mapped address (of the highest region); gm_addr(0) if empty. */
-gm_addr_t gm_memory_last_addr(const struct gm_memory *m);
+GM_API gm_addr_t gm_memory_last_addr(const struct gm_memory *m);
 /* Sum of all region lengths. */
-uint64_t gm_memory_total_size(const struct gm_memory *m);
+GM_API uint64_t gm_memory_total_size(const struct gm_memory *m);
 
-bool gm_memory_check_address(const struct gm_memory *m, gm_addr_t a);
+GM_API bool gm_memory_check_address(const struct gm_memory *m, gm_addr_t a);
 /* a + off, if that neither overflows nor lands outside memory: true and
  * *out set; else false. */
-bool gm_memory_checked_offset(const struct gm_memory *m, gm_addr_t a, uint64_t off, gm_addr_t *out);
+GM_API bool gm_memory_checked_offset(const struct gm_memory *m, gm_addr_t a, uint64_t off, gm_addr_t *out);
 /* Every byte of [a, a+len) mapped (across regions), no overflow. len 0: true. */
-bool gm_memory_check_range(const struct gm_memory *m, gm_addr_t a, uint64_t len);
+GM_API bool gm_memory_check_range(const struct gm_memory *m, gm_addr_t a, uint64_t len);
 /* Region holding a and a's offset in it; NULL if unmapped. */
-const struct gm_region *gm_memory_to_region_addr(const struct gm_memory *m, gm_addr_t a,
+GM_API const struct gm_region *gm_memory_to_region_addr(const struct gm_memory *m, gm_addr_t a,
 						 gm_raddr_t *off);
 /* Host address of byte a, or NULL. */
-void *gm_memory_get_host_address(const struct gm_memory *m, gm_addr_t a);
+GM_API void *gm_memory_get_host_address(const struct gm_memory *m, gm_addr_t a);
 /* Host pointer for [a, a+len) when the whole range is in ONE region, else NULL. */
-void *gm_memory_get_host_ptr(const struct gm_memory *m, gm_addr_t a, uint64_t len);
+GM_API void *gm_memory_get_host_ptr(const struct gm_memory *m, gm_addr_t a, uint64_t len);
 /* Volatile slice for [a, a+len) inside one region: 0 or -EFAULT. */
-int gm_memory_get_slice(const struct gm_memory *m, gm_addr_t a, uint64_t len,
+GM_API int gm_memory_get_slice(const struct gm_memory *m, gm_addr_t a, uint64_t len,
 			struct gm_vslice *out);
 
 /* Iterator splitting [a, a+len) at region boundaries.
@@ -190,8 +192,8 @@ struct gm_iter {
 	uint64_t done;
 	bool wrapped;
 };
-void gm_memory_iter_init(struct gm_iter *it, const struct gm_memory *m, gm_addr_t a, uint64_t len);
-int gm_memory_iter_next(struct gm_iter *it, struct gm_frag *f);
+GM_API void gm_memory_iter_init(struct gm_iter *it, const struct gm_memory *m, gm_addr_t a, uint64_t len);
+GM_API int gm_memory_iter_next(struct gm_iter *it, struct gm_frag *f);
 
 /* Byte access across regions.
  *   read/write: partial; bytes done (stops at the first hole), -EFAULT if
@@ -201,27 +203,27 @@ int gm_memory_iter_next(struct gm_iter *it, struct gm_frag *f);
  *     Both check the first region only lazily: a failing write_slice may
  *     have written a prefix. Use gm_memory_check_range() first for
  *     nothing-or-all. */
-ssize_t gm_memory_read(const struct gm_memory *m, void *buf, size_t len, gm_addr_t a);
-ssize_t gm_memory_write(const struct gm_memory *m, const void *buf, size_t len, gm_addr_t a);
-int gm_memory_read_slice(const struct gm_memory *m, void *buf, size_t len, gm_addr_t a);
-int gm_memory_write_slice(const struct gm_memory *m, const void *buf, size_t len, gm_addr_t a);
-int gm_memory_read_slice_ex(const struct gm_memory *m, void *buf, size_t len, gm_addr_t a,
+GM_API ssize_t gm_memory_read(const struct gm_memory *m, void *buf, size_t len, gm_addr_t a);
+GM_API ssize_t gm_memory_write(const struct gm_memory *m, const void *buf, size_t len, gm_addr_t a);
+GM_API int gm_memory_read_slice(const struct gm_memory *m, void *buf, size_t len, gm_addr_t a);
+GM_API int gm_memory_write_slice(const struct gm_memory *m, const void *buf, size_t len, gm_addr_t a);
+GM_API int gm_memory_read_slice_ex(const struct gm_memory *m, void *buf, size_t len, gm_addr_t a,
 			    size_t *done);
-int gm_memory_write_slice_ex(const struct gm_memory *m, const void *buf, size_t len, gm_addr_t a,
+GM_API int gm_memory_write_slice_ex(const struct gm_memory *m, const void *buf, size_t len, gm_addr_t a,
 			     size_t *done);
 /* Fill len bytes at a with byte c: all or error (as write_slice). */
-int gm_memory_fill(const struct gm_memory *m, int c, size_t len, gm_addr_t a);
+GM_API int gm_memory_fill(const struct gm_memory *m, int c, size_t len, gm_addr_t a);
 
 /* Plain objects: all-or-error; a 1/2/4/8-byte object at an aligned address
  * inside one region is one single access. 0 or -EFAULT/-EACCES. */
-int gm_memory_read_obj(const struct gm_memory *m, void *obj, size_t size, gm_addr_t a);
-int gm_memory_write_obj(const struct gm_memory *m, const void *obj, size_t size, gm_addr_t a);
+GM_API int gm_memory_read_obj(const struct gm_memory *m, void *obj, size_t size, gm_addr_t a);
+GM_API int gm_memory_write_obj(const struct gm_memory *m, const void *obj, size_t size, gm_addr_t a);
 
 /* Atomic load/store of a 1/2/4/8-byte value (must be aligned, else -EINVAL,
  * and must not cross a region). 0, -EFAULT, -EINVAL, -EACCES. */
-int gm_memory_load(const struct gm_memory *m, gm_addr_t a, size_t size, enum gm_order order,
+GM_API int gm_memory_load(const struct gm_memory *m, gm_addr_t a, size_t size, enum gm_order order,
 		   uint64_t *out);
-int gm_memory_store(const struct gm_memory *m, gm_addr_t a, size_t size, uint64_t val,
+GM_API int gm_memory_store(const struct gm_memory *m, gm_addr_t a, size_t size, uint64_t val,
 		    enum gm_order order);
 
 /* Atomic read-modify-write of a 1/2/4/8-byte value at a (aligned to its
@@ -230,9 +232,9 @@ int gm_memory_store(const struct gm_memory *m, gm_addr_t a, size_t size, uint64_
  * for a cmpxchg that would fail); the bytes are marked in the region's dirty
  * bitmap whenever they are written. 0 (cmpxchg: 1 stored, 0 not), -EFAULT
  * (unmapped), -EACCES, -EINVAL (size, op, order, misaligned, NULL). */
-int gm_memory_fetch_op(const struct gm_memory *m, gm_addr_t a, size_t size, enum gm_rmw_op op,
+GM_API int gm_memory_fetch_op(const struct gm_memory *m, gm_addr_t a, size_t size, enum gm_rmw_op op,
 		       uint64_t val, enum gm_order order, uint64_t *old);
-int gm_memory_cmpxchg(const struct gm_memory *m, gm_addr_t a, size_t size, uint64_t *expected,
+GM_API int gm_memory_cmpxchg(const struct gm_memory *m, gm_addr_t a, size_t size, uint64_t *expected,
 		      uint64_t desired, enum gm_order order);
 static inline int gm_memory_fetch_add(const struct gm_memory *m, gm_addr_t a, size_t size,
 				      uint64_t val, enum gm_order order, uint64_t *old)
@@ -326,10 +328,10 @@ GM__ORDERED_ACCESS(64)
  *                       -errno. write_to_fd / write_all_to_fd: the same for
  *                       guest memory -> fd (-EPIPE-like errors come from write()).
  * Writes into guest memory mark the dirty bitmap. */
-ssize_t gm_memory_read_from_fd(const struct gm_memory *m, gm_addr_t a, int fd, size_t count);
-int gm_memory_read_exact_from_fd(const struct gm_memory *m, gm_addr_t a, int fd, size_t count);
-ssize_t gm_memory_write_to_fd(const struct gm_memory *m, gm_addr_t a, int fd, size_t count);
-int gm_memory_write_all_to_fd(const struct gm_memory *m, gm_addr_t a, int fd, size_t count);
+GM_API ssize_t gm_memory_read_from_fd(const struct gm_memory *m, gm_addr_t a, int fd, size_t count);
+GM_API int gm_memory_read_exact_from_fd(const struct gm_memory *m, gm_addr_t a, int fd, size_t count);
+GM_API ssize_t gm_memory_write_to_fd(const struct gm_memory *m, gm_addr_t a, int fd, size_t count);
+GM_API int gm_memory_write_all_to_fd(const struct gm_memory *m, gm_addr_t a, int fd, size_t count);
 
 #ifdef __cplusplus
 }
