@@ -50,16 +50,13 @@ struct gm_range {
 	uint64_t len;
 };
 
-/* ---- layout, visible only for the inline fast paths below: do not use ---- */
-#define GM_LUT_BUCKETS 4096
-struct gm__ent {
-	uint64_t start;
-	uint64_t last;	      /* inclusive: start + len - 1 */
-	uint8_t *host;	      /* NULL: not readable through a host pointer */
-	uint8_t *whost;	      /* host if writable, else NULL */
-	struct gm_bitmap *bm; /* NULL: no dirty tracking */
-	struct gm_region *region;
-};
+/* ---- the frozen fast-path view (its layout is ABI) ----------------------
+ * struct gm_memory is opaque. The inline accessors below read only this
+ * view, which every collection starts with (gm_memory_fastview()). Its
+ * layout is part of the ABI of libvmm-mem.so.1: fields are never changed,
+ * moved or removed; a later version may only append fields, raise
+ * `version` and grow `size`. struct gm__fast (one lookup-table entry) is
+ * ABI for the same reason. Do not write to either. */
 /* One per bucket: a region that covers part of the bucket. An access of up
  * to 8 bytes at offset off from start may use host + off when off < rlim
  * (reads) or off < wlim (writes). The limits are len - 7 (so any 1..8-byte
@@ -72,35 +69,26 @@ struct gm__fast {
 	uint64_t wlim;
 	uint8_t *host;
 };
-struct gm_memory {
+#define GM_FASTVIEW_VERSION 1
+struct gm_fastview {
+	uint32_t version;	 /* GM_FASTVIEW_VERSION of the library that built it */
+	uint32_t size;		 /* sizeof(struct gm_fastview) of that library */
 	struct gm__fast primary; /* the largest region, tried first */
 	struct gm__fast *fast;	 /* direct-mapped: entry (addr >> fshift) & fmask */
-	unsigned fshift;
 	uint64_t fmask;
-	uint64_t base;	/* ents[0].start */
-	unsigned shift; /* slow-path bucket = (addr - base) >> shift */
-	uint64_t nbuckets;
-	uint32_t *bucket;     /* nbuckets + 1 entries: first region with last >= bucket start */
-	struct gm__ent *ents; /* n entries sorted by start */
-	size_t n;
-	long refs; /* __atomic only */
+	unsigned fshift;
 };
-const struct gm__ent *gm__lookup_slow(const struct gm_memory *m, uint64_t a, uint64_t b);
-static inline const struct gm__ent *gm__lookup(const struct gm_memory *m, uint64_t a)
+struct gm_memory;
+static inline const struct gm_fastview *gm_memory_fastview(const struct gm_memory *m)
 {
-	uint64_t b = (a - m->base) >> m->shift;
-	if (__builtin_expect(b >= m->nbuckets, 0))
-		return NULL;
-	const struct gm__ent *e = &m->ents[m->bucket[b]];
-	if (__builtin_expect(a <= e->last, 1))
-		return a >= e->start ? e : NULL;
-	return gm__lookup_slow(m, a, b);
+	return (const struct gm_fastview *)(const void *)m;
 }
 /* Host address for an access of 1..8 bytes at a, or 1 (odd, so it fails every
  * alignment test of a 2..8-byte access) to take the checked out-of-line path.
  * First the primary region, then the bucket of a. */
-static inline uintptr_t gm__fast_ptr(const struct gm_memory *m, uint64_t a, bool write)
+static inline uintptr_t gm__fast_ptr(const struct gm_memory *mem, uint64_t a, bool write)
 {
+	const struct gm_fastview *m = gm_memory_fastview(mem);
 	uint64_t off = a - m->primary.start;
 	if (__builtin_expect(off < (write ? m->primary.wlim : m->primary.rlim), 1))
 		return (uintptr_t)m->primary.host + off;
