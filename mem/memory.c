@@ -432,3 +432,8 @@ int gm_memory_get_slice(const struct gm_memory *m, gm_addr_t a, uint64_t len, st
 		return -EFAULT;
 	return gm_region_get_slice(e->region, gm_raddr(a.raw - e->start), len, out);
 }
+
+const struct gm_fastview *gm_memory_view(const struct gm_memory *m)
+{
+	return m ? &m->view : NULL;
+}

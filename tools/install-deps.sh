@@ -7,6 +7,8 @@ device-tree-compiler libseccomp-dev acpica-tools busybox-static cpio
 zlib1g-dev liblzma-dev liblz4-dev libzstd-dev libbz2-dev linux-libc-dev
 clang libclang-rt-14-dev iproute2 git ca-certificates
 lz4 xz-utils zstd bzip2 gzip file"
+# abigail-tools: abidiff/abidw for the libvmm-mem ABI check (tests/install/test_abi.sh)
+PKGS="$PKGS abigail-tools"
 # --bench: also what make bench compares against (QEMU microvm) and uses (perf).
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS qemu-system-x86 linux-perf"
 missing=""

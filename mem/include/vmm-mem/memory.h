@@ -83,6 +83,10 @@ static inline const struct gm_fastview *gm_memory_fastview(const struct gm_memor
 {
 	return (const struct gm_fastview *)(const void *)m;
 }
+/* The same view, out of line: lets a program check the view version at run
+ * time, and puts struct gm_fastview into the library's ABI dump (so the ABI
+ * check sees its layout). Lives as long as m. */
+GM_API const struct gm_fastview *gm_memory_view(const struct gm_memory *m);
 /* Host address for an access of 1..8 bytes at a, or 1 (odd, so it fails every
  * alignment test of a 2..8-byte access) to take the checked out-of-line path.
  * First the primary region, then the bucket of a. */
