@@ -239,9 +239,9 @@ __attribute__((noinline)) static void mem_cas(struct wl *w, unsigned ops)
 	const struct gm_memory *m = w->m;
 	int bad = 0;
 	for (unsigned i = 0; i < ops; i++) {
-		uint64_t exp = (uint32_t)i;
-		int rc = gm_memory_cmpxchg(m, gm_addr(base + (xorshift(&s) & mask)), 4, &exp,
-					   exp + 1, GM_SEQ_CST);
+		uint32_t exp = (uint32_t)i;
+		int rc = gm_memory_cmpxchg_u32(m, gm_addr(base + (xorshift(&s) & mask)), &exp,
+					       exp + 1, GM_SEQ_CST);
 		bad |= rc < 0;
 		sum += (unsigned)rc;
 	}

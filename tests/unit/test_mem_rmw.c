@@ -92,6 +92,18 @@ START_TEST(cmpxchg_success_failure)
 		ck_assert_int_eq(gm_memory_cmpxchg(m, a, 4, &exp, 10, orders[i]), 1);
 	}
 	ck_assert_int_eq(gm_memory_cmpxchg(m, a, 4, NULL, 1, GM_SEQ_CST), -EINVAL);
+	/* Inline typed forms: same results on the fast path and off it. */
+	uint32_t e32 = 1;
+	ck_assert_int_eq(gm_memory_cmpxchg_u32(m, a, &e32, 11, GM_SEQ_CST), 0);
+	ck_assert_uint_eq(e32, 10);
+	ck_assert_int_eq(gm_memory_cmpxchg_u32(m, a, &e32, 11, GM_ACQUIRE), 1);
+	ck_assert_int_eq(gm_memory_read_u32(m, a, &v), 0);
+	ck_assert_uint_eq(v, 11);
+	uint64_t e64 = 0;
+	ck_assert_int_eq(gm_memory_cmpxchg_u64(m, gm_addr(0x8018), &e64, 5, GM_RELAXED), 1);
+	ck_assert_int_eq(gm_memory_cmpxchg_u64(m, gm_addr(0x801c), &e64, 5, GM_RELAXED), -EINVAL);
+	uint16_t e16 = 0;
+	ck_assert_int_eq(gm_memory_cmpxchg_u16(m, gm_addr(0x5000), &e16, 5, GM_RELAXED), -EFAULT);
 	gm_memory_put(m);
 }
 END_TEST

@@ -309,6 +309,48 @@ GM__TYPED_ACCESS(64)
 GM__ORDERED_ACCESS(16)
 GM__ORDERED_ACCESS(32)
 GM__ORDERED_ACCESS(64)
+/* Inline typed compare-exchange (u16, u32, u64): as gm_memory_cmpxchg
+ * (1 stored, 0 not and *expected updated, or -errno); with a constant order
+ * the fast path is the bare instruction. Dirty-tracked regions go out of
+ * line and are marked. */
+#define GM__CAS_FAST(bits, p, expected, desired, so, fo)                                           \
+	__atomic_compare_exchange_n((uint##bits##_t *)(p), expected, desired, false, so, fo)
+#define GM__TYPED_CAS(bits)                                                                        \
+	static inline int gm_memory_cmpxchg_u##bits(const struct gm_memory *m, gm_addr_t a,        \
+						    uint##bits##_t *expected,                      \
+						    uint##bits##_t desired, enum gm_order order)   \
+	{                                                                                          \
+		uintptr_t p = gm__fast_ptr(m, a.raw, true);                                        \
+		if (__builtin_expect(GM__FAST_OK(p, bits / 8), 1)) {                               \
+			switch (order) {                                                           \
+			case GM_RELAXED:                                                           \
+				return GM__CAS_FAST(bits, p, expected, desired, __ATOMIC_RELAXED,  \
+						    __ATOMIC_RELAXED);                             \
+			case GM_ACQUIRE:                                                           \
+				return GM__CAS_FAST(bits, p, expected, desired, __ATOMIC_ACQUIRE,  \
+						    __ATOMIC_ACQUIRE);                             \
+			case GM_RELEASE:                                                           \
+				return GM__CAS_FAST(bits, p, expected, desired, __ATOMIC_RELEASE,  \
+						    __ATOMIC_RELAXED);                             \
+			case GM_ACQ_REL:                                                           \
+				return GM__CAS_FAST(bits, p, expected, desired, __ATOMIC_ACQ_REL,  \
+						    __ATOMIC_ACQUIRE);                             \
+			case GM_SEQ_CST:                                                           \
+				return GM__CAS_FAST(bits, p, expected, desired, __ATOMIC_SEQ_CST,  \
+						    __ATOMIC_SEQ_CST);                             \
+			default:                                                                   \
+				break;                                                             \
+			}                                                                          \
+		}                                                                                  \
+		uint64_t e = *expected;                                                            \
+		int rc = gm_memory_cmpxchg(m, a, bits / 8, &e, desired, order);                    \
+		if (rc == 0)                                                                       \
+			*expected = (uint##bits##_t)e;                                             \
+		return rc;                                                                         \
+	}
+GM__TYPED_CAS(16)
+GM__TYPED_CAS(32)
+GM__TYPED_CAS(64)
 
 /* File descriptors straight into / out of guest memory (EINTR retried).
  *   read_from_fd:       up to count bytes from fd into guest memory at a;
