@@ -3,6 +3,8 @@
 
 #include <vmm-mem/memory.h>
 
+#include "mem/memory_priv.h"
+
 static inline void iter_init(struct gm_iter *it, const struct gm_memory *m, gm_addr_t a,
 			     uint64_t len)
 {
@@ -91,7 +93,7 @@ static size_t xfer(const struct gm_memory *m, void *buf, size_t len, gm_addr_t a
  * untracked for writes)? Returns the host address or NULL. */
 static inline uint8_t *in_primary(const struct gm_memory *m, uint64_t a, size_t len, bool write)
 {
-	const struct gm__fast *f = &m->primary;
+	const struct gm__fast *f = &m->view.primary;
 	uint64_t lim = write ? f->wlim : f->rlim, off = a - f->start;
 	/* lim = region length - 7 when nonzero */
 	if (off < lim && len <= lim + 7 - off)

@@ -7,6 +7,8 @@
 #include <vmm-mem/memory.h>
 #include <vmm-mem/mmap.h>
 
+#include "mem/memory_priv.h"
+
 static int cmp_range(const void *a, const void *b)
 {
 	const struct gm_range *x = a, *y = b;
@@ -92,18 +94,18 @@ static int build_fast(struct gm_memory *m)
 	uint64_t count = k1 - k0 + 1, p = 1;
 	while (p < count)
 		p <<= 1;
-	m->fast = calloc(p, sizeof(*m->fast));
-	if (!m->fast)
+	m->view.fast = calloc(p, sizeof(*m->view.fast));
+	if (!m->view.fast)
 		return -ENOMEM;
-	m->fshift = s;
-	m->fmask = p - 1;
+	m->view.fshift = s;
+	m->view.fmask = p - 1;
 	size_t r = 0;
 	for (uint64_t k = k0;; k++) {
 		uint64_t bstart = k << s, blast = bstart + ((1ULL << s) - 1);
 		while (r < n && m->ents[r].last < bstart)
 			r++;
 		if (r < n && m->ents[r].start <= blast)
-			fill_fast(&m->fast[k & m->fmask], &m->ents[r]);
+			fill_fast(&m->view.fast[k & m->view.fmask], &m->ents[r]);
 		if (k == k1)
 			break;
 	}
@@ -118,6 +120,8 @@ static int build(struct gm_memory **out, struct gm_region **regs, size_t n)
 	struct gm_memory *m = calloc(1, sizeof(*m));
 	if (!m)
 		goto fail;
+	m->view.version = GM_FASTVIEW_VERSION;
+	m->view.size = sizeof(m->view);
 	qsort(regs, n, sizeof(*regs), cmp_region);
 	if (n > UINT32_MAX - 1) {
 		rc = -EINVAL;
@@ -150,7 +154,7 @@ static int build(struct gm_memory **out, struct gm_region **regs, size_t n)
 	if ((rc = check_files(regs, n)))
 		goto fail;
 	rc = -ENOMEM;
-	if (!n && !(m->fast = calloc(1, sizeof(*m->fast)))) /* fmask 0: one empty entry */
+	if (!n && !(m->view.fast = calloc(1, sizeof(*m->view.fast)))) /* fmask 0: one empty entry */
 		goto fail;
 	/* Bucket tables. Buckets are as large as possible while every region
 	 * boundary stays on a bucket boundary (so each bucket lies in one region
@@ -194,7 +198,7 @@ static int build(struct gm_memory **out, struct gm_region **regs, size_t n)
 		for (size_t i = 0; i < n; i++)
 			total += m->ents[i].last - m->ents[i].start + 1;
 		if (m->ents[big].last - m->ents[big].start >= total / 2)
-			fill_fast(&m->primary, &m->ents[big]);
+			fill_fast(&m->view.primary, &m->ents[big]);
 	}
 	free(regs);
 	*out = m;
@@ -206,7 +210,7 @@ fail:
 	if (m) {
 		free(m->ents);
 		free(m->bucket);
-		free(m->fast);
+		free(m->view.fast);
 		free(m);
 	}
 	return rc;
@@ -305,7 +309,7 @@ void gm_memory_put(struct gm_memory *m)
 		gm_region_put(m->ents[i].region);
 	free(m->ents);
 	free(m->bucket);
-	free(m->fast);
+	free(m->view.fast);
 	free(m);
 }
 
@@ -427,4 +431,9 @@ int gm_memory_get_slice(const struct gm_memory *m, gm_addr_t a, uint64_t len, st
 	if (!e || (len && len - 1 > e->last - a.raw))
 		return -EFAULT;
 	return gm_region_get_slice(e->region, gm_raddr(a.raw - e->start), len, out);
+}
+
+const struct gm_fastview *gm_memory_view(const struct gm_memory *m)
+{
+	return m ? &m->view : NULL;
 }

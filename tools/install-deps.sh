@@ -11,6 +11,8 @@ libjansson-dev libhttp-parser-dev
 curl"
 # make check's nested-KVM bed (tests/nested): QEMU TCG as L1, e2fsprogs for the ext4 root disk.
 PKGS="$PKGS qemu-system-x86 e2fsprogs"
+# abigail-tools: abidiff/abidw for the libvmm-mem ABI check (tests/install/test_abi.sh)
+PKGS="$PKGS abigail-tools"
 # --bench: also what make bench compares against (QEMU microvm) and uses (perf).
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS qemu-system-x86 linux-perf"
 missing=""

@@ -190,6 +190,65 @@ __attribute__((noinline)) static void snapshot(struct wl *w, unsigned ops)
 		gm_memory_put(gm_atomic_memory_snapshot(w->holder));
 }
 
+/* Acquire u32 loads and u32 compare-exchanges (issue 16): mem/ against the
+ * compiler builtin on the raw pointer, random aligned addresses in the span. */
+__attribute__((noinline)) static void raw_load_acq(struct wl *w, unsigned ops)
+{
+	uint64_t s = 0x9e3779b97f4a7c15ULL, sum = 0;
+	uint8_t *base = w->raw + w->off;
+	uint64_t mask = w->mask & ~3ULL;
+	for (unsigned i = 0; i < ops; i++)
+		sum +=
+		    __atomic_load_n((uint32_t *)(base + (xorshift(&s) & mask)), __ATOMIC_ACQUIRE);
+	sink = sum;
+}
+
+__attribute__((noinline)) static void mem_load_acq(struct wl *w, unsigned ops)
+{
+	uint64_t s = 0x9e3779b97f4a7c15ULL, sum = 0;
+	uint64_t base = GUEST_BASE + w->off, mask = w->mask & ~3ULL;
+	const struct gm_memory *m = w->m;
+	int bad = 0;
+	for (unsigned i = 0; i < ops; i++) {
+		uint32_t v = 0;
+		bad |= gm_memory_load_acquire_u32(m, gm_addr(base + (xorshift(&s) & mask)), &v);
+		sum += v;
+	}
+	w->failures |= bad;
+	sink = sum;
+}
+
+__attribute__((noinline)) static void raw_cas(struct wl *w, unsigned ops)
+{
+	uint64_t s = 0x9e3779b97f4a7c15ULL, sum = 0;
+	uint8_t *base = w->raw + w->off;
+	uint64_t mask = w->mask & ~3ULL;
+	for (unsigned i = 0; i < ops; i++) {
+		uint32_t *p = (uint32_t *)(base + (xorshift(&s) & mask));
+		uint32_t exp = (uint32_t)i;
+		sum += __atomic_compare_exchange_n(p, &exp, exp + 1, false, __ATOMIC_SEQ_CST,
+						   __ATOMIC_SEQ_CST);
+	}
+	sink = sum;
+}
+
+__attribute__((noinline)) static void mem_cas(struct wl *w, unsigned ops)
+{
+	uint64_t s = 0x9e3779b97f4a7c15ULL, sum = 0;
+	uint64_t base = GUEST_BASE + w->off, mask = w->mask & ~3ULL;
+	const struct gm_memory *m = w->m;
+	int bad = 0;
+	for (unsigned i = 0; i < ops; i++) {
+		uint32_t exp = (uint32_t)i;
+		int rc = gm_memory_cmpxchg_u32(m, gm_addr(base + (xorshift(&s) & mask)), &exp,
+					       exp + 1, GM_SEQ_CST);
+		bad |= rc < 0;
+		sum += (unsigned)rc;
+	}
+	w->failures |= bad;
+	sink = sum;
+}
+
 /* One workload to time: a function, its data and its operation count. */
 struct job {
 	bench_fn f;
@@ -379,6 +438,25 @@ int main(void)
 	bench("u64_write_hot_tracked", d[1].ns);
 	ratio("u64_write_hot_tracked_vs_raw", d[1].ns, d[0].ns);
 	gm_memory_put(tracked);
+
+	/* Atomics on guest memory (hot set, 1 region, untracked) */
+	struct job at[4];
+	bench_fn af[4] = {raw_load_acq, mem_load_acq, raw_cas, mem_cas};
+	for (int i = 0; i < 4; i++) {
+		at[i].w = base;
+		at[i].w.m = ms[0];
+		at[i].w.off = HOT_OFF;
+		at[i].w.mask = HOT_SIZE - 1;
+		at[i].f = af[i];
+		at[i].ops = U64_OPS;
+	}
+	measure(at, 4);
+	bench("load_acquire_u32_raw", at[0].ns);
+	bench("load_acquire_u32", at[1].ns);
+	bench("cas_u32_raw", at[2].ns);
+	bench("cas_u32", at[3].ns);
+	ratio("load_acquire_u32_vs_raw", at[1].ns, at[0].ns);
+	ratio("cas_u32_vs_raw", at[3].ns, at[2].ns);
 
 	struct gm_atomic_memory *holder;
 	if (gm_atomic_memory_new(&holder, ms[0]) == 0) {

@@ -7,6 +7,7 @@
 
 #include <vmm-mem/mem.h>
 
+#include "mem/memory_priv.h" /* white-box: collection refcounts */
 #include "tests/unit/harness.h"
 
 /* Collection number g: 1 + g % 3 regions of 64 KiB at 1 MiB strides, each

@@ -24,6 +24,8 @@
 #ifndef VMM_MEM_ADDR_H
 #define VMM_MEM_ADDR_H
 
+#include <vmm-mem/api.h>
+
 #include <stdbool.h>
 #include <stdint.h>
 

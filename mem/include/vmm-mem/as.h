@@ -31,6 +31,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <vmm-mem/api.h>
+
 struct gm_as;
 struct gm_asregion;
 struct gm_flatview;
@@ -89,17 +91,17 @@ struct gm_as_listener {
 /* Create / destroy a space. -ENOMEM. gm_as_free unmaps and drops every
  * region still mapped (regions themselves stay owned by the caller) and
  * must not race with any other call on the space. NULL ok. */
-int gm_as_new(struct gm_as **out);
-void gm_as_free(struct gm_as *as);
+GM_API int gm_as_new(struct gm_as **out);
+GM_API void gm_as_free(struct gm_as *as);
 
 /* Regions. The caller owns the region until gm_asregion_free; a region can be
  * in at most one space at a time. len > 0, multiple of 4096 for RAM.
  * -EINVAL (bad length, NULL name), -ENOMEM. The name is copied. */
-int gm_asregion_new_ram(struct gm_asregion **out, const char *name, uint64_t len, int priority);
-int gm_asregion_new_mmio(struct gm_asregion **out, const char *name, uint64_t len, int priority,
+GM_API int gm_asregion_new_ram(struct gm_asregion **out, const char *name, uint64_t len, int priority);
+GM_API int gm_asregion_new_mmio(struct gm_asregion **out, const char *name, uint64_t len, int priority,
 			 const struct gm_asregion_ops *ops, void *opaque);
 /* -EBUSY while the region is mapped in a space. */
-int gm_asregion_free(struct gm_asregion *r);
+GM_API int gm_asregion_free(struct gm_asregion *r);
 
 /* Mappings inside a RAM region: [off, off+len) of the region shows len bytes
  * of fd at foff (fd < 0: fresh anonymous memory). writable=false makes the
@@ -107,11 +109,11 @@ int gm_asregion_free(struct gm_asregion *r);
  * open by the library (mmap keeps its own reference).
  * -EINVAL (alignment, overflow, outside the region, MMIO region),
  * -EEXIST (overlaps another mapping of the region), or mmap's error. */
-int gm_asregion_add_mapping(struct gm_asregion *r, uint64_t off, uint64_t len, int fd,
+GM_API int gm_asregion_add_mapping(struct gm_asregion *r, uint64_t off, uint64_t len, int fd,
 			    uint64_t foff, bool writable);
 /* -ENOENT unless a mapping starts exactly at off. The host memory lives on
  * while a view or a pin still uses it (munmap deferred). */
-int gm_asregion_remove_mapping(struct gm_asregion *r, uint64_t off);
+GM_API int gm_asregion_remove_mapping(struct gm_asregion *r, uint64_t off);
 /* Host pointer of the mapping covering region offset off, or NULL. */
 void *gm_asregion_host(const struct gm_asregion *r, uint64_t off);
 
@@ -121,29 +123,29 @@ void *gm_asregion_host(const struct gm_asregion *r, uint64_t off);
  * -EALREADY (r already mapped: map), -ENOENT (r not mapped here: unmap,
  * move), -ENOMEM. Each success publishes a new view unless inside a
  * transaction. */
-int gm_as_map(struct gm_as *as, struct gm_asregion *r, uint64_t gpa);
-int gm_as_unmap(struct gm_as *as, struct gm_asregion *r);
-int gm_as_move(struct gm_as *as, struct gm_asregion *r, uint64_t gpa);
-int gm_as_set_priority(struct gm_as *as, struct gm_asregion *r, int priority);
+GM_API int gm_as_map(struct gm_as *as, struct gm_asregion *r, uint64_t gpa);
+GM_API int gm_as_unmap(struct gm_as *as, struct gm_asregion *r);
+GM_API int gm_as_move(struct gm_as *as, struct gm_asregion *r, uint64_t gpa);
+GM_API int gm_as_set_priority(struct gm_as *as, struct gm_asregion *r, int priority);
 /* Mapping changes on a region already in a space: call gm_as_update. */
-int gm_as_update(struct gm_as *as);
+GM_API int gm_as_update(struct gm_as *as);
 
 /* Transactions nest; the view is published once at the outermost commit.
  * commit: -EINVAL without begin, -ENOMEM (the old view stays). */
-void gm_as_begin(struct gm_as *as);
-int gm_as_commit(struct gm_as *as);
+GM_API void gm_as_begin(struct gm_as *as);
+GM_API int gm_as_commit(struct gm_as *as);
 
 /* Listeners: the listener struct must outlive its registration. On
  * registration the current view is delivered as one batch of adds.
  * -EEXIST (already registered), -ENOMEM. remove: -ENOENT. */
-int gm_as_listener_add(struct gm_as *as, struct gm_as_listener *l);
-int gm_as_listener_remove(struct gm_as *as, struct gm_as_listener *l);
+GM_API int gm_as_listener_add(struct gm_as *as, struct gm_as_listener *l);
+GM_API int gm_as_listener_remove(struct gm_as *as, struct gm_as_listener *l);
 
 /* Snapshots: get gives one reference to the current view (never NULL);
  * put drops it. The sections stay valid until put. */
 struct gm_flatview *gm_as_view_get(struct gm_as *as);
-void gm_flatview_put(struct gm_flatview *v);
-size_t gm_flatview_count(const struct gm_flatview *v);
+GM_API void gm_flatview_put(struct gm_flatview *v);
+GM_API size_t gm_flatview_count(const struct gm_flatview *v);
 const struct gm_flatview_section *gm_flatview_section(const struct gm_flatview *v, size_t i);
 /* The section containing gpa, or NULL. */
 const struct gm_flatview_section *gm_flatview_find(const struct gm_flatview *v, uint64_t gpa);
@@ -151,20 +153,20 @@ const struct gm_flatview_section *gm_flatview_find(const struct gm_flatview *v, 
 /* Accesses. attrs may be NULL (unspecified). Accesses that span sections
  * split; MMIO pieces go to the ops in chunks of 8/4/2/1 aligned bytes.
  * A failing piece stops the access (earlier pieces stay done). */
-enum gm_as_result gm_as_rw(struct gm_as *as, uint64_t gpa, void *buf, size_t len, bool is_write,
+GM_API enum gm_as_result gm_as_rw(struct gm_as *as, uint64_t gpa, void *buf, size_t len, bool is_write,
 			   const struct gm_as_attrs *attrs);
 /* size 1, 2, 4 or 8 (else GM_AS_DECODE_ERROR). */
-enum gm_as_result gm_as_load(struct gm_as *as, uint64_t gpa, unsigned size, enum gm_as_endian e,
+GM_API enum gm_as_result gm_as_load(struct gm_as *as, uint64_t gpa, unsigned size, enum gm_as_endian e,
 			     uint64_t *val, const struct gm_as_attrs *attrs);
-enum gm_as_result gm_as_store(struct gm_as *as, uint64_t gpa, unsigned size, enum gm_as_endian e,
+GM_API enum gm_as_result gm_as_store(struct gm_as *as, uint64_t gpa, unsigned size, enum gm_as_endian e,
 			      uint64_t val, const struct gm_as_attrs *attrs);
 /* Would the access succeed? Checks decode and read-only without touching
  * memory (MMIO is reported GM_AS_OK; its ops decide at access time). */
-enum gm_as_result gm_as_try_access(struct gm_as *as, uint64_t gpa, uint64_t len, bool is_write,
+GM_API enum gm_as_result gm_as_try_access(struct gm_as *as, uint64_t gpa, uint64_t len, bool is_write,
 				   const struct gm_as_attrs *attrs);
 /* RAM fast path: native-endian u64 read; GM_AS_DECODE_ERROR when the 8
  * bytes are not in one RAM section (use gm_as_load then). */
-enum gm_as_result gm_as_read_u64(struct gm_as *as, uint64_t gpa, uint64_t *val);
+GM_API enum gm_as_result gm_as_read_u64(struct gm_as *as, uint64_t gpa, uint64_t *val);
 
 /* Pins: host pointer to [gpa, gpa+len) inside one RAM section, kept mapped
  * until gm_as_unpin even if the region is unmapped or the mapping removed
@@ -175,7 +177,7 @@ struct gm_as_pin {
 	uint64_t len;
 	void *priv_;
 };
-int gm_as_pin(struct gm_as *as, uint64_t gpa, uint64_t len, bool writable, struct gm_as_pin *p);
-void gm_as_unpin(struct gm_as_pin *p);
+GM_API int gm_as_pin(struct gm_as *as, uint64_t gpa, uint64_t len, bool writable, struct gm_as_pin *p);
+GM_API void gm_as_unpin(struct gm_as_pin *p);
 
 #endif

@@ -23,6 +23,8 @@
 #ifndef VMM_MEM_ATOMIC_H
 #define VMM_MEM_ATOMIC_H
 
+#include <vmm-mem/api.h>
+
 #include <stdint.h>
 
 #include <vmm-mem/addr.h>
@@ -38,28 +40,28 @@ struct gm_atomic_memory;
  * its one). 0, -EINVAL (NULL), -ENOMEM. Free with gm_atomic_memory_free(),
  * which drops the holder's reference; snapshots taken stay valid. The holder
  * must not be freed while other threads still call into it. */
-int gm_atomic_memory_new(struct gm_atomic_memory **out, struct gm_memory *initial);
-void gm_atomic_memory_free(struct gm_atomic_memory *h);
+GM_API int gm_atomic_memory_new(struct gm_atomic_memory **out, struct gm_memory *initial);
+GM_API void gm_atomic_memory_free(struct gm_atomic_memory *h);
 
 /* Lock-free: a new reference to the current collection (never NULL). */
-struct gm_memory *gm_atomic_memory_snapshot(struct gm_atomic_memory *h);
+GM_API struct gm_memory *gm_atomic_memory_snapshot(struct gm_atomic_memory *h);
 
 /* Make `next` current (the holder takes its own reference). 0 or -EINVAL. */
-int gm_atomic_memory_publish(struct gm_atomic_memory *h, struct gm_memory *next);
+GM_API int gm_atomic_memory_publish(struct gm_atomic_memory *h, struct gm_memory *next);
 
 /* Read-modify-publish under the writer lock: fn gets the current collection
  * and returns 0 with *next set (a reference the holder takes over), or a
  * negative errno to publish nothing. Returns fn's result. */
 typedef int (*gm_atomic_update_fn)(const struct gm_memory *cur, struct gm_memory **next, void *ctx);
-int gm_atomic_memory_update(struct gm_atomic_memory *h, gm_atomic_update_fn fn, void *ctx);
+GM_API int gm_atomic_memory_update(struct gm_atomic_memory *h, gm_atomic_update_fn fn, void *ctx);
 
 /* Hotplug helpers built on update: errors as gm_memory_insert_region /
  * gm_memory_remove_region. */
-int gm_atomic_memory_insert_region(struct gm_atomic_memory *h, struct gm_region *r);
-int gm_atomic_memory_remove_region(struct gm_atomic_memory *h, gm_addr_t start, uint64_t len);
+GM_API int gm_atomic_memory_insert_region(struct gm_atomic_memory *h, struct gm_region *r);
+GM_API int gm_atomic_memory_remove_region(struct gm_atomic_memory *h, gm_addr_t start, uint64_t len);
 
 /* Number of publishes so far (a cheap "did the map change?" check). */
-uint64_t gm_atomic_memory_generation(const struct gm_atomic_memory *h);
+GM_API uint64_t gm_atomic_memory_generation(const struct gm_atomic_memory *h);
 
 #ifdef __cplusplus
 }

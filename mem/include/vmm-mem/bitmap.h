@@ -16,6 +16,8 @@
 #ifndef VMM_MEM_BITMAP_H
 #define VMM_MEM_BITMAP_H
 
+#include <vmm-mem/api.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -36,11 +38,11 @@ struct gm_bitmap {
 /* Create a bitmap covering len bytes (len > 0) in pages of page_size (a power
  * of two, >= 1). 0, -EINVAL or -ENOMEM. The caller owns *out and frees it with
  * gm_bitmap_free() (NULL ok). */
-int gm_bitmap_new(struct gm_bitmap **out, uint64_t len, uint64_t page_size);
-void gm_bitmap_free(struct gm_bitmap *b);
+GM_API int gm_bitmap_new(struct gm_bitmap **out, uint64_t len, uint64_t page_size);
+GM_API void gm_bitmap_free(struct gm_bitmap *b);
 
 /* Out-of-line marker for [off, off+len); bytes beyond b->len are ignored. */
-void gm_bitmap_mark_range(struct gm_bitmap *b, uint64_t off, uint64_t len);
+GM_API void gm_bitmap_mark_range(struct gm_bitmap *b, uint64_t off, uint64_t len);
 
 /* Mark [off, off+len) dirty. Cheap for the common one-page case. */
 static inline void gm_bitmap_mark(struct gm_bitmap *b, uint64_t off, uint64_t len)
@@ -59,17 +61,17 @@ static inline void gm_bitmap_mark(struct gm_bitmap *b, uint64_t off, uint64_t le
 }
 
 /* Is the page holding byte off dirty? false when off is out of range. */
-bool gm_bitmap_is_dirty(const struct gm_bitmap *b, uint64_t off);
+GM_API bool gm_bitmap_is_dirty(const struct gm_bitmap *b, uint64_t off);
 /* Is any page of [off, off+len) dirty? */
-bool gm_bitmap_any_dirty(const struct gm_bitmap *b, uint64_t off, uint64_t len);
+GM_API bool gm_bitmap_any_dirty(const struct gm_bitmap *b, uint64_t off, uint64_t len);
 /* Number of dirty pages. */
-size_t gm_bitmap_count(const struct gm_bitmap *b);
+GM_API size_t gm_bitmap_count(const struct gm_bitmap *b);
 /* Copy the bitmap into out[0..nwords) (bit i of word w = page w*64+i) and
  * clear it, word by word atomically. Copies min(nwords, b->nwords) words;
  * returns the number of words copied. out may be NULL to just reset. */
-size_t gm_bitmap_get_and_reset(struct gm_bitmap *b, uint64_t *out, size_t nwords);
+GM_API size_t gm_bitmap_get_and_reset(struct gm_bitmap *b, uint64_t *out, size_t nwords);
 /* Clear every bit. */
-void gm_bitmap_reset(struct gm_bitmap *b);
+GM_API void gm_bitmap_reset(struct gm_bitmap *b);
 
 #ifdef __cplusplus
 }

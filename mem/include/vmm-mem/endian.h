@@ -9,6 +9,8 @@
 #ifndef VMM_MEM_ENDIAN_H
 #define VMM_MEM_ENDIAN_H
 
+#include <vmm-mem/api.h>
+
 #include <stdint.h>
 #include <string.h>
 

@@ -22,6 +22,8 @@
 #ifndef VMM_MEM_MMAP_H
 #define VMM_MEM_MMAP_H
 
+#include <vmm-mem/api.h>
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -39,24 +41,24 @@ struct gm_mmap_opts {
 	uint64_t dirty_page_size; /* 0 = 4096; must be a power of two */
 };
 
-int gm_region_new_anon(struct gm_region **out, gm_addr_t start, uint64_t len,
+GM_API int gm_region_new_anon(struct gm_region **out, gm_addr_t start, uint64_t len,
 		       const struct gm_mmap_opts *opts);
 /* Anonymous memory on huge pages (MAP_HUGETLB); flagged as hugetlbfs.
  * len must be a multiple of the huge page size (else -EINVAL from mmap). */
-int gm_region_new_hugetlb(struct gm_region **out, gm_addr_t start, uint64_t len,
+GM_API int gm_region_new_hugetlb(struct gm_region **out, gm_addr_t start, uint64_t len,
 			  const struct gm_mmap_opts *opts);
-int gm_region_new_file(struct gm_region **out, gm_addr_t start, uint64_t len, int fd,
+GM_API int gm_region_new_file(struct gm_region **out, gm_addr_t start, uint64_t len, int fd,
 		       gm_foff_t offset, const struct gm_mmap_opts *opts);
-int gm_region_new_raw(struct gm_region **out, gm_addr_t start, void *host, uint64_t len,
+GM_API int gm_region_new_raw(struct gm_region **out, gm_addr_t start, void *host, uint64_t len,
 		      const struct gm_mmap_opts *opts);
 
 /* True if r was made by this backend (so the helpers below apply). */
-bool gm_region_is_mmap(const struct gm_region *r);
+GM_API bool gm_region_is_mmap(const struct gm_region *r);
 /* mmap prot/flags the region was created with (0 for a raw-pointer region). */
-int gm_mmap_region_prot(const struct gm_region *r);
-int gm_mmap_region_flags(const struct gm_region *r);
+GM_API int gm_mmap_region_prot(const struct gm_region *r);
+GM_API int gm_mmap_region_flags(const struct gm_region *r);
 /* Whether the backend owns (and will unmap) the host memory. */
-bool gm_mmap_region_owned(const struct gm_region *r);
+GM_API bool gm_mmap_region_owned(const struct gm_region *r);
 
 #ifdef __cplusplus
 }

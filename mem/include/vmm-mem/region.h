@@ -10,6 +10,8 @@
 #ifndef VMM_MEM_REGION_H
 #define VMM_MEM_REGION_H
 
+#include <vmm-mem/api.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -70,30 +72,30 @@ struct gm_region {
 };
 
 /* For backends: set ops and start, refs = 1. */
-void gm_region_init(struct gm_region *r, const struct gm_region_ops *ops, gm_addr_t start);
+GM_API void gm_region_init(struct gm_region *r, const struct gm_region_ops *ops, gm_addr_t start);
 
-struct gm_region *gm_region_get(struct gm_region *r); /* +1 reference; returns r */
-void gm_region_put(struct gm_region *r);	      /* -1; destroys at 0; NULL ok */
+GM_API struct gm_region *gm_region_get(struct gm_region *r); /* +1 reference; returns r */
+GM_API void gm_region_put(struct gm_region *r);	      /* -1; destroys at 0; NULL ok */
 
-gm_addr_t gm_region_start(const struct gm_region *r);
-uint64_t gm_region_len(const struct gm_region *r);
+GM_API gm_addr_t gm_region_start(const struct gm_region *r);
+GM_API uint64_t gm_region_len(const struct gm_region *r);
 /* Last guest address (start + len - 1). */
-gm_addr_t gm_region_last_addr(const struct gm_region *r);
-void *gm_region_host_base(const struct gm_region *r);
+GM_API gm_addr_t gm_region_last_addr(const struct gm_region *r);
+GM_API void *gm_region_host_base(const struct gm_region *r);
 /* Host address of region offset off, or NULL if off >= len / not addressable. */
-void *gm_region_get_host_address(const struct gm_region *r, gm_raddr_t off);
+GM_API void *gm_region_get_host_address(const struct gm_region *r, gm_raddr_t off);
 /* NULL if the region is not file-backed. */
-const struct gm_file_offset *gm_region_file_offset(const struct gm_region *r);
-bool gm_region_is_hugetlbfs(const struct gm_region *r);
+GM_API const struct gm_file_offset *gm_region_file_offset(const struct gm_region *r);
+GM_API bool gm_region_is_hugetlbfs(const struct gm_region *r);
 /* NULL when dirty tracking is off for this region. */
-struct gm_bitmap *gm_region_bitmap(const struct gm_region *r);
-enum gm_perm gm_region_perm(const struct gm_region *r);
+GM_API struct gm_bitmap *gm_region_bitmap(const struct gm_region *r);
+GM_API enum gm_perm gm_region_perm(const struct gm_region *r);
 /* Is off inside the region? */
-bool gm_region_check_address(const struct gm_region *r, gm_raddr_t off);
+GM_API bool gm_region_check_address(const struct gm_region *r, gm_raddr_t off);
 /* Guest address -> region offset; false if a is outside the region. */
-bool gm_region_to_region_addr(const struct gm_region *r, gm_addr_t a, gm_raddr_t *out);
+GM_API bool gm_region_to_region_addr(const struct gm_region *r, gm_addr_t a, gm_raddr_t *out);
 /* Slice at an offset: 0 or -EFAULT. */
-int gm_region_get_slice(const struct gm_region *r, gm_raddr_t off, uint64_t len,
+GM_API int gm_region_get_slice(const struct gm_region *r, gm_raddr_t off, uint64_t len,
 			struct gm_vslice *out);
 
 /* Byte access inside one region (offsets are region-relative).
@@ -103,27 +105,27 @@ int gm_region_get_slice(const struct gm_region *r, gm_raddr_t off, uint64_t len,
  *   read_obj/write_obj:     all or -EFAULT; 1/2/4/8 aligned = single access.
  *   load/store:             atomic; see gm_vslice_load/store.
  * Writes return -EACCES when the region is not writable. */
-ssize_t gm_region_read(const struct gm_region *r, void *buf, size_t len, gm_raddr_t off);
-ssize_t gm_region_write(const struct gm_region *r, const void *buf, size_t len, gm_raddr_t off);
-int gm_region_read_slice(const struct gm_region *r, void *buf, size_t len, gm_raddr_t off,
+GM_API ssize_t gm_region_read(const struct gm_region *r, void *buf, size_t len, gm_raddr_t off);
+GM_API ssize_t gm_region_write(const struct gm_region *r, const void *buf, size_t len, gm_raddr_t off);
+GM_API int gm_region_read_slice(const struct gm_region *r, void *buf, size_t len, gm_raddr_t off,
 			 size_t *done);
-int gm_region_write_slice(const struct gm_region *r, const void *buf, size_t len, gm_raddr_t off,
+GM_API int gm_region_write_slice(const struct gm_region *r, const void *buf, size_t len, gm_raddr_t off,
 			  size_t *done);
-int gm_region_read_obj(const struct gm_region *r, void *obj, size_t size, gm_raddr_t off);
-int gm_region_write_obj(const struct gm_region *r, const void *obj, size_t size, gm_raddr_t off);
-int gm_region_load(const struct gm_region *r, gm_raddr_t off, size_t size, enum gm_order order,
+GM_API int gm_region_read_obj(const struct gm_region *r, void *obj, size_t size, gm_raddr_t off);
+GM_API int gm_region_write_obj(const struct gm_region *r, const void *obj, size_t size, gm_raddr_t off);
+GM_API int gm_region_load(const struct gm_region *r, gm_raddr_t off, size_t size, enum gm_order order,
 		   uint64_t *out);
-int gm_region_store(const struct gm_region *r, gm_raddr_t off, size_t size, uint64_t val,
+GM_API int gm_region_store(const struct gm_region *r, gm_raddr_t off, size_t size, uint64_t val,
 		    enum gm_order order);
 
 /* File descriptors straight into / out of the region at off: as the
  * gm_vslice_*_fd functions, with -EFAULT when off is outside the region (the
  * partial forms clamp count to the region end; the exact forms refuse a
  * range past it) and -EACCES for reads into a read-only region. */
-ssize_t gm_region_read_from_fd(const struct gm_region *r, gm_raddr_t off, int fd, size_t count);
-int gm_region_read_exact_from_fd(const struct gm_region *r, gm_raddr_t off, int fd, size_t count);
-ssize_t gm_region_write_to_fd(const struct gm_region *r, gm_raddr_t off, int fd, size_t count);
-int gm_region_write_all_to_fd(const struct gm_region *r, gm_raddr_t off, int fd, size_t count);
+GM_API ssize_t gm_region_read_from_fd(const struct gm_region *r, gm_raddr_t off, int fd, size_t count);
+GM_API int gm_region_read_exact_from_fd(const struct gm_region *r, gm_raddr_t off, int fd, size_t count);
+GM_API ssize_t gm_region_write_to_fd(const struct gm_region *r, gm_raddr_t off, int fd, size_t count);
+GM_API int gm_region_write_all_to_fd(const struct gm_region *r, gm_raddr_t off, int fd, size_t count);
 
 #ifdef __cplusplus
 }

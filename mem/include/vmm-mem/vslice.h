@@ -13,6 +13,8 @@
 #ifndef VMM_MEM_VSLICE_H
 #define VMM_MEM_VSLICE_H
 
+#include <vmm-mem/api.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -70,11 +72,11 @@ static inline void gm_vslice_mark_dirty(const struct gm_vslice *s, size_t off, s
 }
 
 /* [off, off+len) of s. 0 or -EFAULT (out of bounds / overflow). */
-int gm_vslice_subslice(const struct gm_vslice *s, size_t off, size_t len, struct gm_vslice *out);
+GM_API int gm_vslice_subslice(const struct gm_vslice *s, size_t off, size_t len, struct gm_vslice *out);
 /* [off, end) of s. 0 or -EFAULT (off > len). */
-int gm_vslice_offset(const struct gm_vslice *s, size_t off, struct gm_vslice *out);
+GM_API int gm_vslice_offset(const struct gm_vslice *s, size_t off, struct gm_vslice *out);
 /* [0, mid) and [mid, end). 0 or -EFAULT (mid > len). */
-int gm_vslice_split_at(const struct gm_vslice *s, size_t mid, struct gm_vslice *left,
+GM_API int gm_vslice_split_at(const struct gm_vslice *s, size_t mid, struct gm_vslice *left,
 		       struct gm_vslice *right);
 
 /* Low-level copies following the copy rule; `guest` is the slice side. */
@@ -145,27 +147,51 @@ static inline void gm__copy_to_guest(volatile void *guest, const void *src, size
 }
 
 /* Copy min(n, len) bytes from the slice start into buf; returns the count. */
-size_t gm_vslice_copy_to(const struct gm_vslice *s, void *buf, size_t n);
+GM_API size_t gm_vslice_copy_to(const struct gm_vslice *s, void *buf, size_t n);
 /* Copy min(n, len) bytes from buf to the slice start (marks dirty); returns the count. */
-size_t gm_vslice_copy_from(const struct gm_vslice *s, const void *buf, size_t n);
+GM_API size_t gm_vslice_copy_from(const struct gm_vslice *s, const void *buf, size_t n);
 /* Copy min(src.len, dst.len) bytes between slices (memmove semantics); returns the count. */
-size_t gm_vslice_copy_to_vslice(const struct gm_vslice *src, const struct gm_vslice *dst);
+GM_API size_t gm_vslice_copy_to_vslice(const struct gm_vslice *src, const struct gm_vslice *dst);
 /* Fill min(n, len) bytes with byte c (marks dirty); returns the count. */
-size_t gm_vslice_fill(const struct gm_vslice *s, int c, size_t n);
+GM_API size_t gm_vslice_fill(const struct gm_vslice *s, int c, size_t n);
 
 /* Read/write a plain object of `size` bytes at off: all or nothing.
  * 0 or -EFAULT. Sizes 1/2/4/8 at an aligned address are single accesses. */
-int gm_vslice_read_obj(const struct gm_vslice *s, size_t off, void *obj, size_t size);
-int gm_vslice_write_obj(const struct gm_vslice *s, size_t off, const void *obj, size_t size);
+GM_API int gm_vslice_read_obj(const struct gm_vslice *s, size_t off, void *obj, size_t size);
+GM_API int gm_vslice_write_obj(const struct gm_vslice *s, size_t off, const void *obj, size_t size);
 
 /* Atomic load/store of a size-byte (1, 2, 4 or 8) unsigned value at off.
  * 0, -EFAULT (out of bounds), -EINVAL (bad size, misaligned address, or an
  * order not valid for the operation: loads refuse RELEASE/ACQ_REL, stores
  * refuse ACQUIRE/ACQ_REL). */
-int gm_vslice_load(const struct gm_vslice *s, size_t off, size_t size, enum gm_order order,
+GM_API int gm_vslice_load(const struct gm_vslice *s, size_t off, size_t size, enum gm_order order,
 		   uint64_t *out);
-int gm_vslice_store(const struct gm_vslice *s, size_t off, size_t size, uint64_t val,
+GM_API int gm_vslice_store(const struct gm_vslice *s, size_t off, size_t size, uint64_t val,
 		    enum gm_order order);
+
+/* Atomic read-modify-write of a size-byte (1, 2, 4 or 8) unsigned value at
+ * off, with memory order `order` (any of the five).
+ *   fetch_op: applies op with operand val (SWAP stores val) and puts the
+ *     previous value in *old (old may be NULL). Marks the bytes dirty.
+ *   cmpxchg: strong compare-exchange; if the value equals *expected it
+ *     stores desired and returns 1 (marks dirty), else stores the current
+ *     value in *expected and returns 0 (nothing written, nothing marked).
+ *     The failure order is derived from `order` (release part dropped).
+ * Errors: -EFAULT (out of bounds), -EINVAL (bad size, op or order, address
+ * not aligned to size, NULL expected). Values wider than size are truncated.
+ * Threads: safe against any concurrent atomic on the same bytes. */
+enum gm_rmw_op {
+	GM_RMW_ADD,
+	GM_RMW_SUB,
+	GM_RMW_OR,
+	GM_RMW_AND,
+	GM_RMW_XOR,
+	GM_RMW_SWAP,
+};
+GM_API int gm_vslice_fetch_op(const struct gm_vslice *s, size_t off, size_t size, enum gm_rmw_op op,
+		       uint64_t val, enum gm_order order, uint64_t *old);
+GM_API int gm_vslice_cmpxchg(const struct gm_vslice *s, size_t off, size_t size, uint64_t *expected,
+		      uint64_t desired, enum gm_order order);
 
 /* File descriptors straight into / out of the slice (EINTR retried).
  *   read_from_fd:  one read() of up to min(count, len) bytes into the slice
@@ -174,15 +200,19 @@ int gm_vslice_store(const struct gm_vslice *s, size_t off, size_t size, uint64_t
  *                  -ENODATA (EOF first), -errno.
  *   write_to_fd / write_all_to_fd: the same from the slice to fd (-EIO if
  *                  write() returns 0). */
-ssize_t gm_vslice_read_from_fd(const struct gm_vslice *s, int fd, size_t count);
-int gm_vslice_read_exact_from_fd(const struct gm_vslice *s, int fd, size_t count);
-ssize_t gm_vslice_write_to_fd(const struct gm_vslice *s, int fd, size_t count);
-int gm_vslice_write_all_to_fd(const struct gm_vslice *s, int fd, size_t count);
+GM_API ssize_t gm_vslice_read_from_fd(const struct gm_vslice *s, int fd, size_t count);
+GM_API int gm_vslice_read_exact_from_fd(const struct gm_vslice *s, int fd, size_t count);
+GM_API ssize_t gm_vslice_write_to_fd(const struct gm_vslice *s, int fd, size_t count);
+GM_API int gm_vslice_write_all_to_fd(const struct gm_vslice *s, int fd, size_t count);
 
 /* Raw atomic helpers on a host pointer (used by region/memory atomics).
  * Same return values as gm_vslice_load/store; no bounds checks. */
 int gm__atomic_load(const void *p, size_t size, enum gm_order order, uint64_t *out);
 int gm__atomic_store(void *p, size_t size, uint64_t val, enum gm_order order);
+int gm__atomic_rmw(void *p, size_t size, enum gm_rmw_op op, uint64_t val, enum gm_order order,
+		   uint64_t *old);
+int gm__atomic_cmpxchg(void *p, size_t size, uint64_t *expected, uint64_t desired,
+		       enum gm_order order);
 
 #ifdef __cplusplus
 }
