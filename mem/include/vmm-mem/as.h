@@ -115,7 +115,7 @@ GM_API int gm_asregion_add_mapping(struct gm_asregion *r, uint64_t off, uint64_t
  * while a view or a pin still uses it (munmap deferred). */
 GM_API int gm_asregion_remove_mapping(struct gm_asregion *r, uint64_t off);
 /* Host pointer of the mapping covering region offset off, or NULL. */
-void *gm_asregion_host(const struct gm_asregion *r, uint64_t off);
+GM_API void *gm_asregion_host(const struct gm_asregion *r, uint64_t off);
 
 /* Map r at gpa / unmap / move / change priority. Overlaps resolve by
  * priority (higher wins); a region overlapping another of equal priority
@@ -143,12 +143,12 @@ GM_API int gm_as_listener_remove(struct gm_as *as, struct gm_as_listener *l);
 
 /* Snapshots: get gives one reference to the current view (never NULL);
  * put drops it. The sections stay valid until put. */
-struct gm_flatview *gm_as_view_get(struct gm_as *as);
+GM_API struct gm_flatview *gm_as_view_get(struct gm_as *as);
 GM_API void gm_flatview_put(struct gm_flatview *v);
 GM_API size_t gm_flatview_count(const struct gm_flatview *v);
-const struct gm_flatview_section *gm_flatview_section(const struct gm_flatview *v, size_t i);
+GM_API const struct gm_flatview_section *gm_flatview_section(const struct gm_flatview *v, size_t i);
 /* The section containing gpa, or NULL. */
-const struct gm_flatview_section *gm_flatview_find(const struct gm_flatview *v, uint64_t gpa);
+GM_API const struct gm_flatview_section *gm_flatview_find(const struct gm_flatview *v, uint64_t gpa);
 
 /* Accesses. attrs may be NULL (unspecified). Accesses that span sections
  * split; MMIO pieces go to the ops in chunks of 8/4/2/1 aligned bytes.
