@@ -448,8 +448,7 @@ START_TEST(setup_bzimage_host_decompress)
 {
 	enum boot_compression c = formats[_i];
 	if (!boot_compression_supported(c)) {
-		printf("# SKIP %s not built in\n", boot_compression_name(c));
-		return;
+		harness_skip("%s: not built in", boot_compression_name(c));
 	}
 	struct gm_memory *m = mem_new(128 * MiB);
 	struct ti_elf_opts eo = elf_opts(1);
