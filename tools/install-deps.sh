@@ -7,6 +7,8 @@ device-tree-compiler libseccomp-dev acpica-tools busybox-static cpio
 zlib1g-dev liblzma-dev liblz4-dev libzstd-dev libbz2-dev linux-libc-dev
 clang libclang-rt-14-dev iproute2 git ca-certificates
 lz4 xz-utils zstd bzip2 gzip file"
+# make lint (run by .ci/run): cppcheck and clang-tidy (14 on Debian 12).
+PKGS="$PKGS cppcheck clang-tidy"
 # --bench: also what make bench compares against (QEMU microvm) and uses (perf).
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS qemu-system-x86 linux-perf"
 missing=""
