@@ -10,7 +10,7 @@
 #include "boot/acpi.h"
 #include "boot/aml.h"
 #include "boot/layout.h"
-#include "boot/le.h"
+#include "boot/checksum.h"
 
 #define HDR_LEN 36
 #define FADT_LEN 276

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "boot/aml.h"
-#include "boot/le.h"
+#include <vmm-mem/endian.h>
 
 #define AML_ZERO 0x00
 #define AML_ONE 0x01

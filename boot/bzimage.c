@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "boot/bzimage.h"
-#include "boot/le.h"
+#include <vmm-mem/endian.h>
 
 bool boot_is_bzimage(const uint8_t *img, size_t size)
 {

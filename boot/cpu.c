@@ -8,7 +8,7 @@
 
 #include "boot/cpu.h"
 #include "boot/layout.h"
-#include "boot/le.h"
+#include <vmm-mem/endian.h>
 
 _Static_assert(BOOT_GDT_ADDR + 8 * BOOT_GDT_ENTRIES <= BOOT_IDT_ADDR, "GDT overlaps IDT");
 

@@ -24,7 +24,7 @@
 #endif
 
 #include "boot/decompress.h"
-#include "boot/le.h"
+#include <vmm-mem/endian.h>
 
 #define LZ4_LEGACY_MAGIC 0x184c2102u
 #define LZ4_LEGACY_BLOCK (8u << 20)

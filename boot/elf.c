@@ -9,7 +9,7 @@
 
 #include "boot/elf.h"
 #include "boot/layout.h"
-#include "boot/le.h"
+#include <vmm-mem/endian.h>
 
 #define EHDR_SIZE 64
 #define PHDR_SIZE 56

@@ -7,7 +7,7 @@
 #include <vmm-mem/mem.h>
 
 #include "boot/layout.h"
-#include "boot/le.h"
+#include "boot/checksum.h"
 #include "boot/mptable.h"
 
 #define FP_LEN 16

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "boot/layout.h"
-#include "boot/le.h"
+#include <vmm-mem/endian.h>
 #include "boot/pvh.h"
 
 _Static_assert(BOOT_PVH_MEMMAP_ADDR + BOOT_E820_MAX * BOOT_PVH_MEMMAP_ENTRY_SIZE <=

@@ -9,7 +9,7 @@
 
 #include "boot/boot.h"
 #include "boot/fdt.h"
-#include "boot/le.h"
+#include <vmm-mem/endian.h>
 #include "boot/mptable.h"
 #include "boot/pvh.h"
 #include "boot/zeropage.h"

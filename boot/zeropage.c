@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "boot/bzimage.h"
-#include "boot/le.h"
+#include <vmm-mem/endian.h>
 #include "boot/zeropage.h"
 
 void boot_zeropage_init(uint8_t *zp, const uint8_t *img, size_t hdr_end)

@@ -13,6 +13,8 @@ curl"
 PKGS="$PKGS qemu-system-x86 e2fsprogs"
 # abigail-tools: abidiff/abidw for the libvmm-mem ABI check (tests/install/test_abi.sh)
 PKGS="$PKGS abigail-tools"
+# make lint: cppcheck and clang-tidy
+PKGS="$PKGS cppcheck clang-tidy"
 # --bench: also what make bench compares against (QEMU microvm) and uses (perf).
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS qemu-system-x86 linux-perf"
 missing=""

@@ -162,7 +162,7 @@ int dev_addr_alloc_allocate(struct dev_addr_alloc *a, uint64_t size, uint64_t al
 	return rc;
 }
 
-int dev_addr_alloc_free(struct dev_addr_alloc *a, uint64_t start, uint64_t size)
+int dev_addr_alloc_release(struct dev_addr_alloc *a, uint64_t start, uint64_t size)
 {
 	uint64_t l;
 	if (size == 0)

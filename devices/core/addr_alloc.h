@@ -57,7 +57,7 @@ int dev_addr_alloc_allocate(struct dev_addr_alloc *a, uint64_t size, uint64_t al
 			    enum dev_alloc_policy policy, uint64_t addr, uint64_t *out);
 
 /* Free exactly the allocated range [start, start + size). 0 or an error above. */
-int dev_addr_alloc_free(struct dev_addr_alloc *a, uint64_t start, uint64_t size);
+int dev_addr_alloc_release(struct dev_addr_alloc *a, uint64_t start, uint64_t size);
 
 /* 1 if addr lies in an allocated range, else 0. */
 int dev_addr_alloc_is_allocated(const struct dev_addr_alloc *a, uint64_t addr);

@@ -91,7 +91,7 @@ int dev_id_alloc_allocate_fixed(struct dev_id_alloc *a, uint32_t id)
 	return 0;
 }
 
-int dev_id_alloc_free(struct dev_id_alloc *a, uint32_t id)
+int dev_id_alloc_release(struct dev_id_alloc *a, uint32_t id)
 {
 	if (!in_range(a, id))
 		return -ERANGE;

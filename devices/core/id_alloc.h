@@ -39,7 +39,7 @@ int dev_id_alloc_allocate(struct dev_id_alloc *a, uint32_t *out);
 /* Exactly id (a device that needs a fixed IRQ): 0, -ERANGE or -EBUSY. */
 int dev_id_alloc_allocate_fixed(struct dev_id_alloc *a, uint32_t id);
 /* 0, -ERANGE or -ENOENT. */
-int dev_id_alloc_free(struct dev_id_alloc *a, uint32_t id);
+int dev_id_alloc_release(struct dev_id_alloc *a, uint32_t id);
 /* 1 if allocated, 0 if free or out of range. */
 int dev_id_alloc_is_allocated(const struct dev_id_alloc *a, uint32_t id);
 /* Number of allocated ids. */

@@ -8,11 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A leaf header of plain #defines (no includes, no code): the one table of the
+ * x86 guest layout, shared with boot/ and the monitor. */
+#include "boot/layout.h"
+
 void dev_manager_config_default(struct dev_manager_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->mmio_base = 0xc0000000ull;
-	cfg->mmio_size = 0xfec00000ull - 0xc0000000ull;
+	cfg->mmio_base = BOOT_MMIO_HOLE_START;
+	cfg->mmio_size = BOOT_IOAPIC_ADDR - BOOT_MMIO_HOLE_START; /* up to the IOAPIC */
 	cfg->pio_base = 0;
 	cfg->pio_size = 0x10000;
 	cfg->gsi_first = 5;
@@ -296,7 +300,7 @@ int dev_manager_unregister(struct dev_manager *m, struct dev_handle *h)
 	struct dev_allocs c = {0};
 	if (!rc && h->alloc_kind >= 0) {
 		rc = dev__allocs_clone(&m->al, 1u << h->alloc_kind, &c);
-		if (!rc && (rc = dev_addr_alloc_free(c.addr[h->alloc_kind], h->base, h->len)))
+		if (!rc && (rc = dev_addr_alloc_release(c.addr[h->alloc_kind], h->base, h->len)))
 			dev__allocs_destroy(&c);
 	}
 	struct dev_bus_snap *s = NULL;
@@ -331,14 +335,14 @@ static int move_alloc(struct dev_manager *m, struct dev_handle *h, uint64_t nb, 
 	if (ranges_overlap(h->base, old_last, nb, new_last)) {
 		/* The copy frees the old range first; the real allocator only
 		 * changes at commit, when both steps have succeeded. */
-		rc = dev_addr_alloc_free(c->addr[k], h->base, h->len);
+		rc = dev_addr_alloc_release(c->addr[k], h->base, h->len);
 		if (!rc)
 			rc =
 			    dev_addr_alloc_allocate(c->addr[k], nlen, 1, DEV_ALLOC_EXACT, nb, &got);
 	} else {
 		rc = dev_addr_alloc_allocate(c->addr[k], nlen, 1, DEV_ALLOC_EXACT, nb, &got);
 		if (!rc)
-			rc = dev_addr_alloc_free(c->addr[k], h->base, h->len);
+			rc = dev_addr_alloc_release(c->addr[k], h->base, h->len);
 	}
 	if (rc)
 		dev__allocs_destroy(c);

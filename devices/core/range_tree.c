@@ -294,7 +294,7 @@ int dev_rt_set_range(struct dev_range_tree *t, const struct dev_rt_node *n, uint
 
 int dev_rt_move(struct dev_range_tree *t, const struct dev_rt_node *n, uint64_t start, uint64_t end)
 {
-	if (start > end)
+	if (!n || start > end)
 		return -EINVAL;
 	/* Overlapping ranges are consecutive in order: if the first is n, the
 	 * only other candidate is the one right after n. */
@@ -308,6 +308,8 @@ int dev_rt_move(struct dev_range_tree *t, const struct dev_rt_node *n, uint64_t 
 	}
 	struct dev_rt_node *gone = NULL;
 	t->root = remove_node(t->root, n->start, &gone);
+	if (!gone) /* n is not in t: the caller broke the contract */
+		return -ENOENT;
 	gone->start = start;
 	gone->end = end;
 	gone->left_ = gone->right_ = NULL;

@@ -86,8 +86,9 @@ int dev_rt_set_range(struct dev_range_tree *t, const struct dev_rt_node *n, uint
 		     uint64_t end);
 
 /* Move node n (which must be in t) to [start, end], which may overlap n's
- * old range but no other range. Returns 0, -EINVAL (start > end) or -EEXIST;
- * the tree is unchanged on error. Never allocates: the node is relinked. */
+ * old range but no other range. Returns 0, -EINVAL (n NULL or start > end),
+ * -EEXIST, or -ENOENT (n not in t); the tree is unchanged on -EINVAL/-EEXIST.
+ * Never allocates: the node is relinked. */
 int dev_rt_move(struct dev_range_tree *t, const struct dev_rt_node *n, uint64_t start,
 		uint64_t end);
 

@@ -141,11 +141,11 @@ int dev_manager_free_resources(struct dev_manager *m, const struct dev_resource 
 		for (size_t i = 0; i < n && !rc; i++) {
 			int k = res[i].kind;
 			if (!is_id_kind(k))
-				rc = dev_addr_alloc_free(c.addr[k], res[i].base, res[i].size);
+				rc = dev_addr_alloc_release(c.addr[k], res[i].base, res[i].size);
 			else if (res[i].base > UINT32_MAX || res[i].size != 1)
 				rc = res[i].size != 1 ? -EINVAL : -ERANGE;
 			else
-				rc = dev_id_alloc_free(c.id[k], (uint32_t)res[i].base);
+				rc = dev_id_alloc_release(c.id[k], (uint32_t)res[i].base);
 		}
 		if (rc)
 			dev__allocs_destroy(&c);

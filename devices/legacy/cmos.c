@@ -58,7 +58,7 @@ static uint8_t bcd(int v) { return (uint8_t)(((v / 10) % 10) << 4 | (v % 10)); }
 static uint8_t read_locked(struct dev_cmos *c, uint8_t idx)
 {
 	if (idx > RTC_YEAR && idx != RTC_CENTURY)
-		return idx == RTC_STATUS_C ? 0 : c->ram[idx];
+		return idx == RTC_STATUS_C ? 0 : c->ram[idx & 0x7f]; /* 7 bits already */
 	time_t now = c->cfg.now ? c->cfg.now(c->cfg.ctx) : time(NULL);
 	struct tm tm;
 	if (!gmtime_r(&now, &tm))

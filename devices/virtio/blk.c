@@ -342,7 +342,7 @@ int dev_virtio_blk_new(struct dev_virtio_mmio **out, const struct dev_virtio_mmi
 {
 	if (!out || !tc || !bc || bc->fd < 0)
 		return -EINVAL;
-	uint64_t bytes;
+	uint64_t bytes = 0; /* disk_size sets it on success (analyzer: via ioctl) */
 	int r = disk_size(bc->fd, &bytes);
 	if (r < 0)
 		return r;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <vmm-mem/endian.h>
+
 struct mmio_queue {
 	pthread_mutex_t lock;
 	struct dev_virtq vq;
@@ -223,14 +225,6 @@ uint16_t dev_virtio_mmio_num_queues(const struct dev_virtio_mmio *dev)
 {
 	return dev->nq;
 }
-uint16_t dev_virtio_mmio_queue_max(const struct dev_virtio_mmio *dev)
-{
-	return dev->queue_max;
-}
-const struct gm_memory *dev_virtio_mmio_memory(const struct dev_virtio_mmio *dev)
-{
-	return dev->mem;
-}
 
 const struct dev_virtio_model *dev_virtio_mmio_model(const struct dev_virtio_mmio *dev)
 {
@@ -336,17 +330,6 @@ static void write_status(struct dev_virtio_mmio *dev, uint32_t v)
 
 /* ---- register file ---- */
 
-static uint32_t ld32(const uint8_t *d)
-{
-	return d[0] | d[1] << 8 | d[2] << 16 | (uint32_t)d[3] << 24;
-}
-static void st32(uint8_t *d, uint32_t v)
-{
-	d[0] = (uint8_t)v;
-	d[1] = (uint8_t)(v >> 8);
-	d[2] = (uint8_t)(v >> 16);
-	d[3] = (uint8_t)(v >> 24);
-}
 
 static bool config_access_ok(const struct dev_virtio_mmio *dev, uint64_t offset, uint32_t len)
 {
@@ -392,9 +375,7 @@ static uint32_t read_reg(struct dev_virtio_mmio *dev, uint64_t offset)
 	case VIRTIO_MMIO_INTERRUPT_STATUS:
 		return __atomic_load_n(&dev->int_status, __ATOMIC_SEQ_CST);
 	case VIRTIO_MMIO_STATUS:
-		return load_status(dev) | (__atomic_load_n(&dev->needs_reset, __ATOMIC_ACQUIRE)
-					       ? VIRTIO_STATUS_DEVICE_NEEDS_RESET
-					       : 0);
+		return dev_virtio_mmio_status(dev);
 	case VIRTIO_MMIO_SHM_LEN_LOW:
 	case VIRTIO_MMIO_SHM_LEN_HIGH:
 		return 0xffffffffu; /* no shared memory regions */
@@ -533,7 +514,7 @@ void dev_virtio_mmio_read(struct dev_virtio_mmio *dev, uint64_t offset, uint8_t 
 	pthread_mutex_lock(&dev->lock);
 	uint32_t v = read_reg(dev, offset);
 	pthread_mutex_unlock(&dev->lock);
-	st32(data, v);
+	gm_put_le32(data, v);
 }
 
 void dev_virtio_mmio_write(struct dev_virtio_mmio *dev, uint64_t offset, const uint8_t *data,
@@ -555,7 +536,7 @@ void dev_virtio_mmio_write(struct dev_virtio_mmio *dev, uint64_t offset, const u
 		return;
 	}
 	pthread_mutex_lock(&dev->lock);
-	int q = write_reg(dev, offset, ld32(data));
+	int q = write_reg(dev, offset, gm_get_le32(data));
 	pthread_mutex_unlock(&dev->lock);
 	if (q < 0)
 		return;

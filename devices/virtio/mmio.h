@@ -208,8 +208,6 @@ void dev_virtio_mmio_update_config(struct dev_virtio_mmio *dev, void (*fn)(void 
  * Both lock-free: safe from queue processing. */
 uint64_t dev_virtio_mmio_driver_features(struct dev_virtio_mmio *dev);
 uint32_t dev_virtio_mmio_status(struct dev_virtio_mmio *dev);
-uint16_t dev_virtio_mmio_queue_max(const struct dev_virtio_mmio *dev);
-const struct gm_memory *dev_virtio_mmio_memory(const struct dev_virtio_mmio *dev);
 /* The model table and its priv (device-specific accessors use these). */
 const struct dev_virtio_model *dev_virtio_mmio_model(const struct dev_virtio_mmio *dev);
 void *dev_virtio_mmio_priv(const struct dev_virtio_mmio *dev);

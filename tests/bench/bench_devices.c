@@ -138,14 +138,14 @@ static double alloc_pairs(int holes)
 	for (int i = 0; i < 2 * holes; i++)
 		dev_addr_alloc_allocate(a, 0x1000, 0x1000, DEV_ALLOC_FIRST_MATCH, 0, &got);
 	for (int i = 0; i < 2 * holes; i += 2)
-		dev_addr_alloc_free(a, 0xc0000000ull + (uint64_t)i * 0x1000, 0x1000);
+		dev_addr_alloc_release(a, 0xc0000000ull + (uint64_t)i * 0x1000, 0x1000);
 	double best = 1e30;
 	for (int rep = 0; rep < 3; rep++) {
 		double t0 = now_ns();
 		for (int i = 0; i < 100000; i++) {
 			if (dev_addr_alloc_allocate(a, 0x2000, 0x2000, DEV_ALLOC_FIRST_MATCH, 0,
 						    &got) ||
-			    dev_addr_alloc_free(a, got, 0x2000)) {
+			    dev_addr_alloc_release(a, got, 0x2000)) {
 				dev_addr_alloc_destroy(a);
 				return -1;
 			}

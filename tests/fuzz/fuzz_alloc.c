@@ -137,7 +137,7 @@ static void addr_ops(struct dev_addr_alloc *a, struct ma *m, struct fin *in)
 				s = pick_addr(in, m);
 				size = pick_size(in);
 			}
-			int rc = dev_addr_alloc_free(a, s, size);
+			int rc = dev_addr_alloc_release(a, s, size);
 			uint64_t l;
 			int exp;
 			if (size == 0)
@@ -335,7 +335,7 @@ static void id_ops(struct dev_id_alloc *a, struct idm *m, struct fin *in)
 		}
 		case 2: { /* free */
 			uint32_t id = pick_id(in, m);
-			int rc = dev_id_alloc_free(a, id);
+			int rc = dev_id_alloc_release(a, id);
 			if (id < m->first || id > m->last) {
 				CHECK_EQ(rc, -ERANGE);
 			} else if (!m->used[id - m->first]) {

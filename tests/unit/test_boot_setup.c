@@ -448,8 +448,7 @@ START_TEST(setup_bzimage_host_decompress)
 {
 	enum boot_compression c = formats[_i];
 	if (!boot_compression_supported(c)) {
-		printf("# SKIP %s not built in\n", boot_compression_name(c));
-		return;
+		harness_skip("%s: not built in", boot_compression_name(c));
 	}
 	struct gm_memory *m = mem_new(128 * MiB);
 	struct ti_elf_opts eo = elf_opts(1);
@@ -485,7 +484,19 @@ START_TEST(setup_bzimage_host_decompress)
 	for (size_t i = clen / 2; i < clen / 2 + 32 && i + 4 < clen; i++)
 		pl[i] ^= 0x3c;
 	int rc = boot_setup(m, &cfg, &r);
-	if (rc != 0) {
+	/* gzip, bzip2 and xz streams carry a CRC and lzma's range decoder
+	 * fails on these 32 bytes (the input is fixed, so this is
+	 * deterministic): a clear error that names the format. The
+	 * kernel's lz4 (legacy frame) and zstd streams carry no checksum: a
+	 * flipped literal can decode to garbage of the right size, and then
+	 * only the size and the ELF checks stand; if they refuse, the error
+	 * must still name the format. */
+	bool checked = c != BOOT_COMP_LZ4 && c != BOOT_COMP_ZSTD;
+	if (checked)
+		ck_assert_msg(rc < 0, "%s: a corrupt payload booted (rc %d)",
+			      boot_compression_name(c), rc);
+	if (rc < 0) {
+		ck_assert_int_eq(r.error_code, rc);
 		ck_assert_ptr_nonnull(strstr(r.error, boot_compression_name(c)));
 	}
 	free(k);

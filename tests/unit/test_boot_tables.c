@@ -268,9 +268,8 @@ static char *iasl_disasm(const char *dir, const char *name, const uint8_t *t, si
 START_TEST(acpi_iasl_round_trip)
 {
 	if (!IASL[0]) {
-		printf("# SKIP acpi_iasl_round_trip: iasl not found at configure time "
-		       "(install acpica-tools)\n");
-		return;
+		harness_skip("acpi_iasl_round_trip: iasl not found at configure time "
+			     "(install acpica-tools)");
 	}
 	char dir[] = "/tmp/boot-acpi-XXXXXX";
 	ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -508,9 +507,8 @@ END_TEST
 START_TEST(fdt_dtc_round_trip)
 {
 	if (!DTC[0]) {
-		printf("# SKIP fdt_dtc_round_trip: dtc not found at configure time "
-		       "(install device-tree-compiler)\n");
-		return;
+		harness_skip("fdt_dtc_round_trip: dtc not found at configure time "
+			     "(install device-tree-compiler)");
 	}
 	static uint8_t buf[16384];
 	struct boot_e820 t;

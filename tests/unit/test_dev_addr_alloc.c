@@ -30,7 +30,7 @@ START_TEST(new_errors)
 	ck_assert_uint_eq(got, UINT64_MAX - 0xfff);
 	ck_assert_int_eq(
 	    dev_addr_alloc_allocate(a, 1, 1, DEV_ALLOC_EXACT, UINT64_MAX - 0x1000, &got), 0);
-	ck_assert_int_eq(dev_addr_alloc_free(a, UINT64_MAX - 0xfff, 0x1000), 0);
+	ck_assert_int_eq(dev_addr_alloc_release(a, UINT64_MAX - 0xfff, 0x1000), 0);
 	ck_assert_int_eq(dev_addr_alloc_allocate(a, 2, 1, DEV_ALLOC_EXACT, UINT64_MAX, &got),
 			 -EOVERFLOW);
 	ck_assert_int_eq(dev_addr_alloc_allocate(a, 1, 1, DEV_ALLOC_EXACT, UINT64_MAX, &got), 0);
@@ -92,14 +92,14 @@ START_TEST(error_codes)
 	ck_assert_int_eq(dev_addr_alloc_allocate(a, 0x10, 0x4000, DEV_ALLOC_FIRST_MATCH, 0, &x),
 			 -ENOSPC);
 	/* free errors */
-	ck_assert_int_eq(dev_addr_alloc_free(a, 0x1100, 0), -EDOM);
-	ck_assert_int_eq(dev_addr_alloc_free(a, UINT64_MAX, 2), -EOVERFLOW);
-	ck_assert_int_eq(dev_addr_alloc_free(a, 0x100, 0x10), -ERANGE);
-	ck_assert_int_eq(dev_addr_alloc_free(a, 0x1100, 0x80), -ENOENT); /* part of it */
-	ck_assert_int_eq(dev_addr_alloc_free(a, 0x1180, 0x80), -ENOENT); /* inside */
-	ck_assert_int_eq(dev_addr_alloc_free(a, 0x1800, 0x10), -ENOENT); /* never allocated */
-	ck_assert_int_eq(dev_addr_alloc_free(a, 0x1100, 0x100), 0);
-	ck_assert_int_eq(dev_addr_alloc_free(a, 0x1100, 0x100), -ENOENT); /* already freed */
+	ck_assert_int_eq(dev_addr_alloc_release(a, 0x1100, 0), -EDOM);
+	ck_assert_int_eq(dev_addr_alloc_release(a, UINT64_MAX, 2), -EOVERFLOW);
+	ck_assert_int_eq(dev_addr_alloc_release(a, 0x100, 0x10), -ERANGE);
+	ck_assert_int_eq(dev_addr_alloc_release(a, 0x1100, 0x80), -ENOENT); /* part of it */
+	ck_assert_int_eq(dev_addr_alloc_release(a, 0x1180, 0x80), -ENOENT); /* inside */
+	ck_assert_int_eq(dev_addr_alloc_release(a, 0x1800, 0x10), -ENOENT); /* never allocated */
+	ck_assert_int_eq(dev_addr_alloc_release(a, 0x1100, 0x100), 0);
+	ck_assert_int_eq(dev_addr_alloc_release(a, 0x1100, 0x100), -ENOENT); /* already freed */
 	ck_assert_uint_eq(dev_addr_alloc_count(a), 0);
 	dev_addr_alloc_destroy(a);
 }
@@ -115,18 +115,18 @@ START_TEST(merging)
 		ck_assert_uint_eq(x[i], (uint64_t)i * 0x100);
 	}
 	ck_assert_uint_eq(dev_addr_alloc_free_count(a), 1);
-	ck_assert_int_eq(dev_addr_alloc_free(a, x[1], 0x100), 0);
+	ck_assert_int_eq(dev_addr_alloc_release(a, x[1], 0x100), 0);
 	ck_assert_uint_eq(dev_addr_alloc_free_count(a), 2);
-	ck_assert_int_eq(dev_addr_alloc_free(a, x[3], 0x100), 0); /* merges with the tail */
+	ck_assert_int_eq(dev_addr_alloc_release(a, x[3], 0x100), 0); /* merges with the tail */
 	ck_assert_uint_eq(dev_addr_alloc_free_count(a), 2);
-	ck_assert_int_eq(dev_addr_alloc_free(a, x[2], 0x100), 0); /* merges both sides */
+	ck_assert_int_eq(dev_addr_alloc_release(a, x[2], 0x100), 0); /* merges both sides */
 	ck_assert_uint_eq(dev_addr_alloc_free_count(a), 1);
 	/* the merged hole takes a request bigger than any of its parts */
 	uint64_t y;
 	ck_assert_int_eq(dev_addr_alloc_allocate(a, 0xf00, 1, DEV_ALLOC_FIRST_MATCH, 0, &y), 0);
 	ck_assert_uint_eq(y, 0x100);
-	ck_assert_int_eq(dev_addr_alloc_free(a, 0, 0x100), 0);
-	ck_assert_int_eq(dev_addr_alloc_free(a, 0x100, 0xf00), 0);
+	ck_assert_int_eq(dev_addr_alloc_release(a, 0, 0x100), 0);
+	ck_assert_int_eq(dev_addr_alloc_release(a, 0x100, 0xf00), 0);
 	ck_assert_uint_eq(dev_addr_alloc_free_count(a), 1);
 	ck_assert_int_eq(dev_addr_alloc_allocate(a, 0x1000, 1, DEV_ALLOC_EXACT, 0, &y), 0);
 	ck_assert_uint_eq(dev_addr_alloc_free_count(a), 0);
@@ -144,7 +144,7 @@ START_TEST(save_restore)
 				     a, 0x1000 * (uint64_t)(i % 3 + 1), 0x1000,
 				     i % 2 ? DEV_ALLOC_LAST_MATCH : DEV_ALLOC_FIRST_MATCH, 0, &x),
 				 0);
-	ck_assert_int_eq(dev_addr_alloc_free(a, 0xd0000000, 0x1000), 0);
+	ck_assert_int_eq(dev_addr_alloc_release(a, 0xd0000000, 0x1000), 0);
 	size_t n = dev_addr_alloc_save_size(a);
 	uint8_t *buf = malloc(n);
 	ck_assert_int_eq(dev_addr_alloc_save(a, buf, n - 1), -ENOBUFS);
@@ -276,7 +276,7 @@ START_TEST(randomized_vs_model)
 				ck_assert_uint_eq(got, want);
 		} else if (what < 17 && m.n) {
 			int i = (int)tprng_below(&r, (uint64_t)m.n);
-			ck_assert_int_eq(dev_addr_alloc_free(a, m.s[i], m.l[i] - m.s[i] + 1), 0);
+			ck_assert_int_eq(dev_addr_alloc_release(a, m.s[i], m.l[i] - m.s[i] + 1), 0);
 			memset(&m.used[m.s[i] - MBASE], 0, m.l[i] - m.s[i] + 1);
 			m.s[i] = m.s[m.n - 1];
 			m.l[i] = m.l[--m.n];
@@ -287,7 +287,7 @@ START_TEST(randomized_vs_model)
 			for (int i = 0; i < m.n; i++)
 				if (m.s[i] == s && m.l[i] == s + size - 1)
 					exact = i + 1;
-			int rc = dev_addr_alloc_free(a, s, size);
+			int rc = dev_addr_alloc_release(a, s, size);
 			if (s + size - 1 > MBASE + SPAN - 1)
 				ck_assert_int_eq(rc, -ERANGE);
 			else if (!exact)

@@ -24,8 +24,8 @@ START_TEST(gsi_smallest_first_and_reuse)
 		ck_assert_uint_eq(g, i);
 	}
 	ck_assert_int_eq(dev_id_alloc_allocate(a, &g), -ENOSPC);
-	ck_assert_int_eq(dev_id_alloc_free(a, 9), 0);
-	ck_assert_int_eq(dev_id_alloc_free(a, 7), 0);
+	ck_assert_int_eq(dev_id_alloc_release(a, 9), 0);
+	ck_assert_int_eq(dev_id_alloc_release(a, 7), 0);
 	ck_assert_int_eq(dev_id_alloc_is_allocated(a, 7), 0);
 	ck_assert_int_eq(dev_id_alloc_allocate(a, &g), 0);
 	ck_assert_uint_eq(g, 7);
@@ -53,10 +53,10 @@ START_TEST(errors_and_fixed)
 	uint32_t g;
 	ck_assert_int_eq(dev_id_alloc_allocate(a, &g), 0);
 	ck_assert_uint_eq(g, 101); /* skips the fixed one */
-	ck_assert_int_eq(dev_id_alloc_free(a, 99), -ERANGE);
-	ck_assert_int_eq(dev_id_alloc_free(a, 150), -ENOENT); /* never allocated */
-	ck_assert_int_eq(dev_id_alloc_free(a, 101), 0);
-	ck_assert_int_eq(dev_id_alloc_free(a, 101), -ENOENT); /* double free refused */
+	ck_assert_int_eq(dev_id_alloc_release(a, 99), -ERANGE);
+	ck_assert_int_eq(dev_id_alloc_release(a, 150), -ENOENT); /* never allocated */
+	ck_assert_int_eq(dev_id_alloc_release(a, 101), 0);
+	ck_assert_int_eq(dev_id_alloc_release(a, 101), -ENOENT); /* double free refused */
 	/* so 101 is handed out once, not twice */
 	ck_assert_int_eq(dev_id_alloc_allocate(a, &g), 0);
 	ck_assert_uint_eq(g, 101);
@@ -82,7 +82,7 @@ START_TEST(save_restore)
 	for (int i = 0; i < 300; i++)
 		ck_assert_int_eq(dev_id_alloc_allocate(a, &x), 0);
 	for (uint32_t i = 0; i < 300; i += 7)
-		ck_assert_int_eq(dev_id_alloc_free(a, i), 0);
+		ck_assert_int_eq(dev_id_alloc_release(a, i), 0);
 	size_t n = dev_id_alloc_save_size(a);
 	uint8_t *buf = malloc(n);
 	ck_assert_int_eq(dev_id_alloc_save(a, buf, n - 1), -ENOBUFS);
@@ -163,7 +163,7 @@ START_TEST(randomized_vs_model)
 			}
 		} else if (what < 9) {
 			uint32_t v = 990 + (uint32_t)tprng_below(&r, N + 20);
-			int rc = dev_id_alloc_free(a, v);
+			int rc = dev_id_alloc_release(a, v);
 			if (v < 1000 || v >= 1000 + N)
 				ck_assert_int_eq(rc, -ERANGE);
 			else if (!used[v - 1000])

@@ -247,10 +247,10 @@ START_TEST(building_blocks)
 	/* [0x110, 0x120) has allocated neighbours on both sides: freeing it
 	 * inserts a new free range */
 	countdown = 0;
-	ck_assert_int_eq(dev_addr_alloc_free(a, 0x110, 0x10), -ENOMEM);
+	ck_assert_int_eq(dev_addr_alloc_release(a, 0x110, 0x10), -ENOMEM);
 	countdown = -1;
 	ck_assert_int_eq(dev_addr_alloc_is_allocated(a, 0x110), 1);
-	ck_assert_int_eq(dev_addr_alloc_free(a, 0x110, 0x10), 0);
+	ck_assert_int_eq(dev_addr_alloc_release(a, 0x110, 0x10), 0);
 	ck_assert_int_eq(dev_addr_alloc_is_allocated(a, 0x110), 0);
 	dev_addr_alloc_destroy(a);
 	/* id allocator */

@@ -544,7 +544,7 @@ START_TEST(event_idx_wraps)
 }
 END_TEST
 
-START_TEST(rewind)
+START_TEST(queue_rewind)
 {
 	struct qt t;
 	qt_init(&t, NUM, false, false);
@@ -629,7 +629,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, polling_event_idx);
 	tcase_add_test(tc, polling_flags);
 	tcase_add_test(tc, budget);
-	tcase_add_test(tc, rewind);
+	tcase_add_test(tc, queue_rewind);
 	tcase_add_test(tc, check_config_rules);
 	suite_add_tcase(s, tc);
 	return s;
