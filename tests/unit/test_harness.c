@@ -1,6 +1,7 @@
 /* The test harness itself: harness_tap_line turns a tagged Check failure
- * into a TAP SKIP and leaves every other line alone, and a case that calls
- * harness_skip is reported by the TAP driver as SKIP (this suite shows one). */
+ * into a TAP SKIP and leaves every other line alone (a case that calls
+ * harness_skip is then counted as SKIP by automake's TAP driver; the real
+ * skips, e.g. an absent iasl, show that path without a case that always skips). */
 #include "tests/unit/harness.h"
 
 START_TEST(harness_rewrites_a_skip)
@@ -33,20 +34,12 @@ START_TEST(harness_keeps_other_lines)
 }
 END_TEST
 
-START_TEST(harness_skip_is_counted)
-{
-	harness_skip("this case shows the SKIP path (%d of 3)", 3);
-	ck_abort_msg("harness_skip returned");
-}
-END_TEST
-
 static Suite *harness_suite(void)
 {
 	Suite *s = suite_create("harness");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, harness_rewrites_a_skip);
 	tcase_add_test(tc, harness_keeps_other_lines);
-	tcase_add_test(tc, harness_skip_is_counted);
 	suite_add_tcase(s, tc);
 	return s;
 }
