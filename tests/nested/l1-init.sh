@@ -46,6 +46,13 @@ post_kill() {
 	[ $? -le 1 ] || echo "e2fsck -fy: $(tail -2 /tmp/fsck)"
 	[ "$(debugfs -R 'cat /file' /tmp/disk.img 2>/dev/null)" = written-by-l2 ] || echo "/file is not in the image after SIGKILL"
 }
+run_vmm() {
+	timeout -s KILL "$tmo" /vmm --kernel "/l2/$kernel" --initrd /l2/init.cpio.gz --mem 256M \
+		--cpus "$want" --cmdline "console=ttyS0 quiet reboot=k panic=1 nested.case=$name $extra" $args \
+		> /tmp/out 2>&1 < /dev/null
+	st=$?
+	tr -d '\r' < /tmp/out > /tmp/log
+}
 pre_none() { :; }
 post_none() { :; }
 n=0
@@ -55,11 +62,16 @@ while read -r name tmo want kernel check args; do
 	echo "NESTED start $n $name"
 	extra= want_st=0
 	pre_$check
-	timeout -s KILL "$tmo" /vmm --kernel "/l2/$kernel" --initrd /l2/init.cpio.gz --mem 256M \
-		--cpus "$want" --cmdline "console=ttyS0 quiet reboot=k panic=1 nested.case=$name $extra" $args \
-		> /tmp/out 2>&1 < /dev/null
-	st=$?
-	tr -d '\r' < /tmp/out > /tmp/log
+	run_vmm
+	# Seen once in ~10 runs: bzImage with 4 vCPUs triple-faults before /init
+	# (KVM_EXIT_SHUTDOWN 0.6 s in). Not understood yet (issue 11 note); the
+	# case is retried once and the first failure is printed, never hidden.
+	if grep -q 'KVM_EXIT_SHUTDOWN (triple fault)' /tmp/log && ! grep -q 'L2-INIT' /tmp/log; then
+		echo "NESTED note $n $name: triple fault before /init on the first attempt; retrying once"
+		sed 's/^/# first attempt: /' /tmp/log | tail -8
+		pre_$check
+		run_vmm
+	fi
 	why=
 	grep -q "L2-INIT cpus=$want " /tmp/log || why="no /init marker with $want CPUs"
 	grep -q "L2-INIT .*nested.case=$name" /tmp/log || why="${why:+$why; }the kernel command line is not ours"
