@@ -9,17 +9,11 @@
 #include <vmm-mem/as.h>
 
 #include "tests/fuzz/input.h"
+#include "tests/unit/as_model.h"
 
 #define PG 4096u
 #define NPG 16u
 #define NR 8
-
-struct mreg {
-	struct gm_asregion *r;
-	uint64_t pages, gpa;
-	int prio;
-	bool mapped, mmio, backed;
-};
 
 static enum gm_as_result mr(void *o, uint64_t off, unsigned size, uint64_t *v,
 			    const struct gm_as_attrs *a)
@@ -38,25 +32,6 @@ static enum gm_as_result mw(void *o, uint64_t off, unsigned size, uint64_t v,
 }
 
 static const struct gm_asregion_ops ops = {mr, mw};
-
-static int owner(const struct mreg *m, uint64_t p)
-{
-	int best = -1;
-	for (int i = 0; i < NR; i++)
-		if (m[i].mapped && p >= m[i].gpa / PG && p < m[i].gpa / PG + m[i].pages &&
-		    (best < 0 || m[i].prio > m[best].prio))
-			best = i;
-	return best;
-}
-
-static bool clash(const struct mreg *m, int k, uint64_t gpa, int prio)
-{
-	for (int i = 0; i < NR; i++)
-		if (i != k && m[i].mapped && m[i].prio == prio &&
-		    gpa < m[i].gpa + m[i].pages * PG && m[i].gpa < gpa + m[k].pages * PG)
-			return true;
-	return false;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -88,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int prio = fin_u8(&f) % 4;
 		switch (c % 6) {
 		case 0:
-			want = m[k].mapped ? -EALREADY : clash(m, k, gpa, m[k].prio) ? -EBUSY : 0;
+			want = m[k].mapped ? -EALREADY : as_model_clash(m, NR, k, gpa, m[k].prio) ? -EBUSY : 0;
 			rc = gm_as_map(as, m[k].r, gpa);
 			if (rc == 0)
 				m[k].mapped = true, m[k].gpa = gpa;
@@ -100,13 +75,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				m[k].mapped = false;
 			break;
 		case 2:
-			want = !m[k].mapped ? -ENOENT : clash(m, k, gpa, m[k].prio) ? -EBUSY : 0;
+			want = !m[k].mapped ? -ENOENT : as_model_clash(m, NR, k, gpa, m[k].prio) ? -EBUSY : 0;
 			rc = gm_as_move(as, m[k].r, gpa);
 			if (rc == 0)
 				m[k].gpa = gpa;
 			break;
 		case 3:
-			want = !m[k].mapped ? -ENOENT : clash(m, k, m[k].gpa, prio) ? -EBUSY : 0;
+			want = !m[k].mapped ? -ENOENT : as_model_clash(m, NR, k, m[k].gpa, prio) ? -EBUSY : 0;
 			rc = gm_as_set_priority(as, m[k].r, prio);
 			if (rc == 0)
 				m[k].prio = prio;
@@ -131,7 +106,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK_EQ(rc, want);
 		struct gm_flatview *v = gm_as_view_get(as);
 		for (uint64_t p = 0; p < NPG; p++) {
-			int o = owner(m, p);
+			int o = as_model_owner(m, NR, p);
 			const struct gm_flatview_section *s = gm_flatview_find(v, p * PG + 7);
 			uint8_t b = 0;
 			enum gm_as_result res = gm_as_rw(as, p * PG + 7, &b, 1, false, NULL);

@@ -10,19 +10,13 @@
 
 #include <vmm-mem/as.h>
 
+#include "tests/unit/as_model.h"
 #include "tests/unit/harness.h"
 
 #define PG 4096u
 #define NPG 16u
 #define NR 12
 #define OPS 100000
-
-struct mreg {
-	struct gm_asregion *r;
-	uint64_t pages, gpa;
-	int prio;
-	bool mapped;
-};
 
 static uint64_t rng(uint64_t *s)
 {
@@ -31,25 +25,6 @@ static uint64_t rng(uint64_t *s)
 	x ^= x >> 7;
 	x ^= x << 17;
 	return *s = x;
-}
-
-static int model_owner(const struct mreg *m, uint64_t page)
-{
-	int best = -1;
-	for (int i = 0; i < NR; i++)
-		if (m[i].mapped && page >= m[i].gpa / PG && page < m[i].gpa / PG + m[i].pages &&
-		    (best < 0 || m[i].prio > m[best].prio))
-			best = i;
-	return best;
-}
-
-static bool prio_clash(const struct mreg *m, int k, uint64_t gpa, int prio)
-{
-	for (int i = 0; i < NR; i++)
-		if (i != k && m[i].mapped && m[i].prio == prio &&
-		    gpa < m[i].gpa + m[i].pages * PG && m[i].gpa < gpa + m[k].pages * PG)
-			return true;
-	return false;
 }
 
 static void run(uint64_t seed)
@@ -74,7 +49,7 @@ static void run(uint64_t seed)
 		switch (rng(&s) % 4) {
 		case 0:
 			want = m[k].mapped			  ? -EALREADY
-			       : prio_clash(m, k, gpa, m[k].prio) ? -EBUSY
+			       : as_model_clash(m, NR, k, gpa, m[k].prio) ? -EBUSY
 								  : 0;
 			rc = gm_as_map(as, m[k].r, gpa);
 			if (rc == 0)
@@ -88,7 +63,7 @@ static void run(uint64_t seed)
 			break;
 		case 2:
 			want = !m[k].mapped			  ? -ENOENT
-			       : prio_clash(m, k, gpa, m[k].prio) ? -EBUSY
+			       : as_model_clash(m, NR, k, gpa, m[k].prio) ? -EBUSY
 								  : 0;
 			rc = gm_as_move(as, m[k].r, gpa);
 			if (rc == 0)
@@ -96,7 +71,7 @@ static void run(uint64_t seed)
 			break;
 		default:
 			want = !m[k].mapped			  ? -ENOENT
-			       : prio_clash(m, k, m[k].gpa, prio) ? -EBUSY
+			       : as_model_clash(m, NR, k, m[k].gpa, prio) ? -EBUSY
 								  : 0;
 			rc = gm_as_set_priority(as, m[k].r, prio);
 			if (rc == 0)
@@ -109,7 +84,7 @@ static void run(uint64_t seed)
 		ck_assert_int_eq(rc, want);
 		struct gm_flatview *v = gm_as_view_get(as);
 		for (uint64_t p = 0; p < NPG; p++) {
-			int o = model_owner(m, p);
+			int o = as_model_owner(m, NR, p);
 			const struct gm_flatview_section *sec =
 			    gm_flatview_find(v, p * PG + PG / 2);
 			uint8_t b = 0;
@@ -125,7 +100,7 @@ static void run(uint64_t seed)
 		}
 		if (op % 1000 == 0) {
 			for (uint64_t a = 0; a < NPG * PG; a++) {
-				int o = model_owner(m, a / PG);
+				int o = as_model_owner(m, NR, a / PG);
 				const struct gm_flatview_section *sec = gm_flatview_find(v, a);
 				if (o < 0 ? sec != NULL : (!sec || sec->region != m[o].r))
 					fprintf(stderr, "seed %llu op %d byte %llu\n",
